@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import { CHANNEL_NAME, type Channel, type ChannelRepository } from '../db/channel-repository.ts';
+import { obsServerUrl } from '../ingest/obs-settings.ts';
+import { generateStreamKey } from '../ingest/stream-keys.ts';
+import { sendError } from '../origin/http-reply.ts';
+import { requireAdmin } from './admin-auth.ts';
+
+/** Largest price accepted, in cents. */
+export const MAX_PRICE_CENTS = 100_000_00;
+
+/** A channel request, checked; or what is wrong with it. */
+export type ChannelInput = { ok: true; id: string; title: string; priceCents: number } | { ok: false; message: string };
+
+/** Checks the fields of a new channel (shared by the admin API and the CLI). */
+export function checkChannelInput(name: unknown, title: unknown, priceCents: unknown): ChannelInput {
+  if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) return { ok: false, message: 'name: lowercase letters, digits and dashes, 1-63 characters' };
+  const t = title === undefined ? name : title;
+  if (typeof t !== 'string' || t.trim() === '' || t.length > 200) return { ok: false, message: 'title: 1-200 characters' };
+  const p = priceCents ?? 0;
+  if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > MAX_PRICE_CENTS) return { ok: false, message: `priceCents: a whole number 0..${MAX_PRICE_CENTS}` };
+  return { ok: true, id: name, title: t.trim(), priceCents: p };
+}
+
+/** Creates a channel with a fresh stream key; undefined when the name is taken. */
+export function createChannel(repo: ChannelRepository, input: { id: string; title: string; priceCents: number }): Channel | undefined {
+  if (repo.get(input.id)) return undefined;
+  return repo.create({ ...input, streamKey: generateStreamKey() });
+}
+
+/** `POST /api/admin/channels` and `GET /api/admin/channels`, behind the admin token. */
+export function registerChannelRoutes(app: FastifyInstance, deps: { channels: ChannelRepository; adminToken: string; config: Config; isLive(id: string): boolean }): void {
+  const guard = { preHandler: requireAdmin(deps.adminToken) };
+  app.post('/api/admin/channels', guard, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const input = checkChannelInput(body.name, body.title, body.priceCents);
+    if (!input.ok) return sendError(reply, 400, 'invalid_channel', input.message);
+    const channel = createChannel(deps.channels, input);
+    if (!channel) return sendError(reply, 409, 'channel_exists', `a channel named "${input.id}" already exists`);
+    return reply.code(201).header('cache-control', 'no-store').send({
+      id: channel.id,
+      streamKey: channel.streamKey,
+      obs: { server: obsServerUrl(deps.config), streamKey: channel.streamKey },
+    });
+  });
+  app.get('/api/admin/channels', guard, async (_req, reply) =>
+    reply.header('cache-control', 'no-store').send({
+      channels: deps.channels.list().map((c) => ({ id: c.id, title: c.title, priceCents: c.priceCents, currency: c.currency, streamKey: c.streamKey, online: deps.isLive(c.id) })),
+    }),
+  );
+}

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerChannelRoutes } from './admin/channel-routes.ts';
+import type { Config } from './config.ts';
+import type { ChannelRepository } from './db/channel-repository.ts';
+import type { LiveManager } from './live/live-manager.ts';
+import type { Logger } from './log.ts';
+import { registerHlsPreflight, registerLiveRoutes } from './origin/hls-routes.ts';
+import { sendError } from './origin/http-reply.ts';
+
+/** What the HTTP app is composed from. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly channels: ChannelRepository;
+  readonly live: LiveManager;
+  readonly adminToken: string;
+  readonly log: Logger;
+  readonly playerDir: string;
+}
+
+/** Builds the fastify app without listening (tests use `app.inject`; main hands it sockets). */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 200 }, return503OnClosing: true });
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500) {
+      deps.log.error('request failed', { method: req.method, url: req.url.split('?')[0], error: err.message });
+      return sendError(reply, 500, 'internal', 'internal error');
+    }
+    const code = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : status === 413 ? 'body_too_large' : 'bad_request';
+    return sendError(reply, status, code, err.message);
+  });
+  app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(deps.live)));
+
+  const page = (): string => fs.readFileSync(path.join(deps.playerDir, 'index.html'), 'utf8');
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page()));
+  app.get('/watch/:itemId', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page()));
+
+  registerHlsPreflight(app, '/live/');
+  registerLiveRoutes(app, {
+    live: deps.live,
+    channelExists: (id) => deps.channels.get(id) !== undefined,
+    segmentSeconds: deps.config.segmentSeconds,
+  });
+  registerChannelRoutes(app, {
+    channels: deps.channels,
+    adminToken: deps.adminToken,
+    config: deps.config,
+    isLive: (id) => deps.live.channel(id)?.state() === 'live',
+  });
+  return app;
+}
+
+function renderMetrics(live: LiveManager): string {
+  const lines = [
+    '# HELP boxoffice_live_channel_state 1 for the state each known live channel is in.',
+    '# TYPE boxoffice_live_channel_state gauge',
+  ];
+  for (const [id, state] of live.states()) lines.push(`boxoffice_live_channel_state{channel="${id}",state="${state}"} 1`);
+  lines.push('# HELP boxoffice_transcoder_restarts_total Live transcoder restarts after a crash.', '# TYPE boxoffice_transcoder_restarts_total counter');
+  for (const [id] of live.states()) lines.push(`boxoffice_transcoder_restarts_total{channel="${id}"} ${live.channel(id)?.restarts ?? 0}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { DEFAULT_LADDER, parseLadder, type RungSpec } from './live/ladder.ts';
+import { LOG_LEVELS, type LogLevel } from './log.ts';
+
+/** x264 presets accepted by X264_PRESET. */
+export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const;
+
+/** The validated, frozen configuration of one origin process. */
+export interface Config {
+  readonly httpPort: number;
+  readonly rtmpPorts: readonly number[];
+  readonly bind: string;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly mediaDir: string;
+  readonly segmentSeconds: number;
+  readonly ladder: readonly RungSpec[];
+  readonly x264Preset: (typeof X264_PRESETS)[number];
+  readonly liveGraceSeconds: number;
+  readonly liveWindowSegments: number;
+  /** Explicit ADMIN_TOKEN; when absent one is generated into DATA_DIR. */
+  readonly adminToken: string | undefined;
+  readonly ffmpegPath: string;
+  readonly logLevel: LogLevel;
+}
+
+/** Start-up refused: one line per bad variable, each naming it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A value that failed validation, with what the variable accepts. */
+class Invalid {
+  constructor(readonly accepts: string) {}
+}
+
+type Env = Record<string, string | undefined>;
+type Parse<T> = (raw: string) => T | Invalid;
+
+/** Reads and validates the environment once: defaults, then the environment, then checks, then freeze. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: T, parse: Parse<T>): T => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    const value = parse(raw);
+    if (!(value instanceof Invalid)) return value;
+    problems.push(`${name}=${JSON.stringify(raw)} is invalid: expected ${value.accepts}`);
+    return fallback;
+  };
+  const httpPort = read('HTTP_PORT', 80, parsePort);
+  const rtmpPorts = read('RTMP_PORTS', [1935, 80], parsePortList);
+  const bind = read('BIND', '0.0.0.0', (raw) => (/^[0-9a-fA-F:.]+$/.test(raw) ? raw : new Invalid('an IP address such as 0.0.0.0 or 127.0.0.1')));
+  const publicUrl = read('PUBLIC_URL', `http://localhost${httpPort === 80 ? '' : `:${httpPort}`}`, parsePublicUrl);
+  const segmentSeconds = read('SEGMENT_SECONDS', 2, intIn(1, 10));
+  const ladder = read<readonly RungSpec[]>('LADDER', DEFAULT_LADDER, (raw) => {
+    const parsed = parseLadder(raw);
+    return typeof parsed === 'string' ? new Invalid(`a ladder like 720p:3000k,480p:1400k (${parsed})`) : parsed;
+  });
+  const x264Preset = read('X264_PRESET', 'veryfast', oneOf(X264_PRESETS));
+  const liveGraceSeconds = read('LIVE_GRACE_SECONDS', 30, intIn(0, 3600));
+  const liveWindowSegments = read('LIVE_WINDOW_SEGMENTS', 6, intIn(3, 60));
+  const adminToken = read<string | undefined>('ADMIN_TOKEN', undefined, (raw) => (raw.length >= 16 ? raw : new Invalid('at least 16 characters')));
+  const logLevel = read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS));
+  const ffmpegPath = read('FFMPEG_PATH', 'ffmpeg', (raw) => raw);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    httpPort,
+    rtmpPorts: Object.freeze([...rtmpPorts]),
+    bind,
+    publicUrl,
+    dataDir: path.resolve(cwd, env.DATA_DIR?.trim() || './data'),
+    mediaDir: path.resolve(cwd, env.MEDIA_DIR?.trim() || './media'),
+    segmentSeconds,
+    ladder,
+    x264Preset,
+    liveGraceSeconds,
+    liveWindowSegments,
+    adminToken,
+    ffmpegPath,
+    logLevel,
+  });
+}
+
+function parsePort(raw: string): number | Invalid {
+  return /^\d{1,5}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 65535 ? Number(raw) : new Invalid('a TCP port, 1..65535');
+}
+
+function parsePortList(raw: string): number[] | Invalid {
+  const ports = raw.split(',').map((p) => parsePort(p.trim()));
+  if (ports.some((p) => p instanceof Invalid)) return new Invalid('comma-separated TCP ports, e.g. 1935,80');
+  const list = ports as number[];
+  return new Set(list).size === list.length ? list : new Invalid('each port once');
+}
+
+function parsePublicUrl(raw: string): string | Invalid {
+  const expected = 'an http(s) base URL without query, e.g. https://d111111abcdef8.cloudfront.net';
+  try {
+    const url = new URL(raw);
+    const plain = (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && !url.username;
+    return plain ? raw.replace(/\/+$/, '') : new Invalid(expected);
+  } catch {
+    return new Invalid(expected);
+  }
+}
+
+function intIn(min: number, max: number): Parse<number> {
+  return (raw) => (/^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : new Invalid(`a whole number ${min}..${max}`));
+}
+
+function oneOf<T extends string>(values: readonly T[]): Parse<T> {
+  return (raw) => ((values as readonly string[]).includes(raw) ? (raw as T) : new Invalid(`one of ${values.join(', ')}`));
+}

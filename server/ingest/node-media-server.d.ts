@@ -1,0 +1,103 @@
+// Types for the parts of node-media-server 4.4 the ingest adapter uses (the package ships none).
+declare module 'node-media-server/src/core/avpacket.js' {
+  /** One parsed FLV/RTMP media message. */
+  export default class AVPacket {
+    codec_id: number;
+    codec_type: number;
+    flags: number;
+    dts: number;
+    pts: number;
+    size: number;
+    data: Buffer;
+  }
+}
+
+declare module 'node-media-server/src/server/broadcast_server.js' {
+  import type AVPacket from 'node-media-server/src/core/avpacket.js';
+  /** The minimum a subscriber session needs. */
+  export interface Subscriber {
+    id: string;
+    ip: string;
+    protocol: string;
+    streamPath: string;
+    endTime: number;
+    sendBuffer(buffer: Buffer): void;
+  }
+  /** Fan-out of one published stream, with its cached headers and GOP. */
+  export default class BroadcastServer {
+    constructor(streamPath: string);
+    streamPath: string;
+    publisher: unknown;
+    subscribers: Map<string, unknown>;
+    publishGraceMs: number;
+    flvVideoHeader: Buffer | null;
+    flvAudioHeader: Buffer | null;
+    flvGopCache: Set<Buffer> | null;
+    postPlay(session: Subscriber): string | null;
+    donePlay(session: Subscriber): void;
+    postPublish(session: unknown): string | null;
+    donePublish(session: unknown): void;
+    _finishPublish(): void;
+    broadcastMessage(packet: AVPacket): void;
+  }
+}
+
+declare module 'node-media-server/src/session/rtmp_session.js' {
+  import type net from 'node:net';
+  import type AVPacket from 'node-media-server/src/core/avpacket.js';
+  import type BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
+  /** The request an RTMP publish or play carries. */
+  export interface RtmpRequest {
+    app: unknown;
+    name: unknown;
+    host: unknown;
+    query: Record<string, unknown>;
+  }
+  /** One RTMP connection; its callbacks are instance properties read by run(). */
+  export default class RtmpSession {
+    constructor(socket: net.Socket);
+    id: string;
+    ip: string;
+    protocol: string;
+    socket: net.Socket;
+    rtmp: { parserData(data: Buffer): string | null };
+    broadcast: BroadcastServer;
+    isPublisher: boolean;
+    streamApp: string;
+    streamName: string;
+    streamPath: string;
+    streamQuery: Record<string, unknown>;
+    videoFramerate: number;
+    videoWidth: number;
+    videoHeight: number;
+    inBytes: number;
+    endTime: number;
+    run(): void;
+    onConnect: (req: RtmpRequest) => void;
+    onPush: () => void;
+    onPlay: () => void;
+    onPacket: (packet: AVPacket) => void;
+    onData: (data: Buffer) => void;
+    onClose: () => void;
+    onError: (error: Error) => void;
+    sendBuffer: (buffer: Buffer) => void;
+  }
+}
+
+declare module 'node-media-server/src/core/context.js' {
+  import type BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
+  /** node-media-server's process-wide state. */
+  const Context: { broadcasts: Map<string, BroadcastServer>; config: Record<string, unknown> };
+  export default Context;
+}
+
+declare module 'node-media-server/src/core/logger.js' {
+  /** node-media-server's process-wide logger. */
+  const logger: { level: string };
+  export default logger;
+}
+
+declare module 'node-media-server/src/protocol/sps_info.js' {
+  /** Parses an H.264 SPS NAL unit for the picture size. */
+  export function parseH264Sps(sps: Buffer): { width: number; height: number } | null;
+}

@@ -1,0 +1,55 @@
+import net from 'node:net';
+import type http from 'node:http';
+
+/** The first byte of an RTMP handshake (C0: protocol version 3). */
+export const RTMP_VERSION_BYTE = 0x03;
+
+/** Where a listener sends its sockets: RTMP, HTTP, or both told apart by the first byte. */
+export interface PortRoles {
+  rtmp?: (socket: net.Socket) => void;
+  http?: http.Server;
+}
+
+/** Which role a connection's first byte belongs to. */
+export function classifyFirstByte(byte: number, roles: PortRoles): 'rtmp' | 'http' | 'none' {
+  if (byte === RTMP_VERSION_BYTE) return roles.rtmp ? 'rtmp' : 'none';
+  return roles.http ? 'http' : 'none';
+}
+
+/** Time a client has to send its first byte before the socket is dropped. */
+const FIRST_BYTE_TIMEOUT_MS = 10_000;
+
+/**
+ * A TCP server that reads each connection's first byte, puts it back, and hands the socket to the RTMP
+ * ingest (0x03) or to the HTTP server (anything else: HTTP requests start with a method name). A
+ * dedicated port has one role; a byte for a role it lacks closes the connection.
+ */
+export function createSharedListener(roles: PortRoles): net.Server {
+  return net.createServer({ pauseOnConnect: true }, (socket) => {
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    socket.once('readable', () => {
+      const first: Buffer | null = socket.read();
+      if (first === null || first.length === 0) return socket.destroy();
+      socket.unshift(first);
+      socket.setTimeout(0);
+      const role = classifyFirstByte(first[0]!, roles);
+      if (role === 'rtmp') roles.rtmp!(socket);
+      else if (role === 'http') roles.http!.emit('connection', socket);
+      else socket.destroy();
+    });
+
+  });
+}
+
+/** Starts listening and resolves once bound (rejects on EADDRINUSE and the like). */
+export function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => reject(e);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,147 @@
+import type net from 'node:net';
+import RtmpSession from 'node-media-server/src/session/rtmp_session.js';
+import BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
+import Context from 'node-media-server/src/core/context.js';
+import nmsLogger from 'node-media-server/src/core/logger.js';
+import type { Logger } from '../log.ts';
+import { createLiveFeed, type FeedControl, type LiveFeed } from './live-feed.ts';
+import { parseRtmpTarget, redactKey, type RtmpTarget } from './stream-keys.ts';
+
+/** A decision on a publish or play: the channel it maps to, or why not. */
+export type Admission = { ok: true; channelId: string } | { ok: false; reason: string };
+
+/** What the ingest asks of the rest of the origin. */
+export interface IngestHooks {
+  /** Maps a stream key to a channel (synchronous: the decision is taken before any media is accepted). */
+  authorizePublish(streamKey: string): Admission;
+  /** Maps a played stream name (and its query) to a live channel. */
+  authorizePlay(streamName: string, query: Record<string, unknown>): Admission;
+  publishStarted(feed: LiveFeed): void;
+  publishEnded(channelId: string): void;
+}
+
+/** The RTMP ingest: takes sockets from the listeners and runs them through node-media-server. */
+export interface RtmpIngest {
+  handleSocket(socket: net.Socket): void;
+  /** Channels with a connected publisher. */
+  publishing(): string[];
+  /** Closes every RTMP connection. */
+  stop(): void;
+}
+
+/** Idle time after which an RTMP socket is closed (handshakes that never finish, dead publishers). */
+const SOCKET_IDLE_MS = 15_000;
+
+/**
+ * Builds the ingest. node-media-server 4.4 closes a connection whose app or stream name holds anything
+ * outside [A-Za-z0-9_-] (so `cfx/st` is refused) and still runs its publish handler afterwards with an
+ * empty stream path. We never reach that check: each session's onConnect/onPush/onPlay are replaced
+ * before run() wires them, our own parser decides, a refused session is destroyed and marked so that
+ * nothing after it (publish handler, packets, events) runs, and accepted streams get the internal path
+ * `/live/<channel>` so no stream key ever becomes a stream path.
+ */
+export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
+  nmsLogger.level = 'error';
+  const publishers = new Map<string, { session: RtmpSession; control: FeedControl }>();
+  const sockets = new Set<net.Socket>();
+
+  const handleSocket = (socket: net.Socket): void => {
+    sockets.add(socket);
+    socket.setTimeout(SOCKET_IDLE_MS, () => refuse('idle timeout'));
+    socket.on('close', () => sockets.delete(socket));
+    const session = new RtmpSession(socket);
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    let target: RtmpTarget | undefined;
+    let refused = false;
+    let channelId: string | undefined;
+
+    const refuse = (reason: string, fields: Record<string, unknown> = {}): void => {
+      if (refused) return;
+      refused = true;
+      log.warn(`rtmp connection refused: ${reason}`, { remote, ...fields });
+      socket.destroy();
+    };
+    const attach = (id: string): BroadcastServer => {
+      const streamPath = `/live/${id}`;
+      session.streamApp = 'live';
+      session.streamName = id;
+      session.streamPath = streamPath;
+      session.streamQuery = {};
+      const broadcast = Context.broadcasts.get(streamPath) ?? new BroadcastServer(streamPath);
+      Context.broadcasts.set(streamPath, broadcast);
+      session.broadcast = broadcast;
+      return broadcast;
+    };
+
+    session.onConnect = (req) => {
+      target = parseRtmpTarget(req.app, req.name);
+    };
+    session.onPush = () => {
+      if (refused) return;
+      if (!target?.ok) return refuse(target?.reason ?? 'no stream name');
+      const key = redactKey(target.name);
+      const admission = hooks.authorizePublish(target.name);
+      if (!admission.ok) return refuse(admission.reason, { key });
+      if (publishers.has(admission.channelId)) return refuse('channel already has a publisher', { channel: admission.channelId, key });
+      const broadcast = attach(admission.channelId);
+      const err = broadcast.postPublish(session);
+      if (err !== null) return refuse(`node-media-server: ${err}`, { channel: admission.channelId });
+      session.isPublisher = true;
+      channelId = admission.channelId;
+      const control = createLiveFeed(channelId, broadcast, session);
+      publishers.set(channelId, { session, control });
+      log.info('publish started', { channel: channelId, remote, key });
+      hooks.publishStarted(control.feed);
+    };
+    session.onPlay = () => {
+      if (refused) return;
+      if (!target?.ok) return refuse(target?.reason ?? 'no stream name');
+      const admission = hooks.authorizePlay(target.name, session.streamQuery);
+      if (!admission.ok) return refuse(admission.reason, { stream: target.name.slice(0, 64) });
+      const err = attach(admission.channelId).postPlay(session);
+      if (err !== null) return refuse(`node-media-server: ${err}`);
+      log.info('rtmp play started', { channel: admission.channelId, remote });
+    };
+    const forward = session.onPacket;
+    session.onPacket = (packet) => {
+      if (refused || !channelId) return;
+      forward(packet);
+      publishers.get(channelId)?.control.onPacket(packet);
+    };
+    session.onData = (data) => {
+      if (refused) return;
+      session.inBytes += data.length;
+      try {
+        const err = session.rtmp.parserData(data);
+        if (err !== null) refuse(`protocol error: ${err}`);
+      } catch (e) {
+        refuse(`malformed RTMP: ${(e as Error).message.slice(0, 120)}`);
+      }
+    };
+    session.onError = () => undefined; // the close that follows does the clean-up
+    session.onClose = () => {
+      if (channelId !== undefined && publishers.get(channelId)?.session === session) {
+        const { control } = publishers.get(channelId)!;
+        publishers.delete(channelId);
+        control.end('publisher disconnected');
+        session.broadcast.donePublish(session);
+        // end the publish now: node-media-server's own resume window would replay stale headers and GOP
+        // to the next transcoder; our live supervisor owns reconnects and their grace period
+        session.broadcast._finishPublish();
+        log.info('publish ended', { channel: channelId, remote });
+        hooks.publishEnded(channelId);
+      } else if (session.broadcast.streamPath !== '') {
+        session.broadcast.donePlay(session);
+      }
+    };
+    session.run();
+  };
+
+  return {
+    handleSocket,
+    publishing: () => [...publishers.keys()],
+    stop() {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}

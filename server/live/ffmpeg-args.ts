@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { AUDIO_KBPS, type Rung, type SourceInfo } from './ladder.ts';
+
+/** Everything the live ffmpeg command line depends on. */
+export interface LiveArgsInput {
+  readonly rungs: readonly Rung[];
+  readonly source: SourceInfo;
+  readonly segmentSeconds: number;
+  readonly preset: string;
+  /** Extra x264 tuning, e.g. `zerolatency`; none by default. */
+  readonly tune?: string;
+  /** The run's folder; each rung writes `<outDir>/<rung>/index.m3u8` and `<n>.ts`. */
+  readonly outDir: string;
+}
+
+/** The private playlist ffmpeg writes per rung (read by the supervisor, never served). */
+export const PRIVATE_PLAYLIST = 'index.m3u8';
+
+/** The filter graph: one decode, split into one scaler per rung. */
+export function ladderFilterGraph(rungs: readonly Rung[]): string {
+  const labels = rungs.map((_, i) => `[s${i}]`).join('');
+  const scalers = rungs.map((r, i) => `[s${i}]scale=${r.width}:${r.height}[v${i}]`);
+  return [`[0:v:0]split=${rungs.length}${labels}`, ...scalers].join(';');
+}
+
+/** The ffmpeg arguments of one live transcode: FLV on stdin, one decode, the ladder as HLS per rung. */
+export function buildLiveArgs(input: LiveArgsInput): string[] {
+  const { rungs, source, segmentSeconds, preset, tune, outDir } = input;
+  const args = [
+    '-hide_banner',
+    '-nostats', // progress comes from -progress; stderr keeps only warnings and errors
+    '-loglevel', 'warning',
+    '-progress', 'pipe:1', // key=value blocks on stdout: speed and media position
+    '-stats_period', '1', // one progress block a second
+    '-probesize', '500000', // the feed starts with codec headers and a keyframe: little probing needed
+    '-analyzeduration', '500000', // so the first segment is not held back by seconds of probing
+    '-f', 'flv', '-i', 'pipe:0', // the ingest writes FLV (headers, cached GOP, live tags) to stdin
+    '-filter_complex', ladderFilterGraph(rungs), // decode once, split, scale per rung
+  ];
+  rungs.forEach((rung, i) => {
+    const dir = path.join(outDir, rung.name);
+    args.push(
+      '-map', `[v${i}]`,
+      ...(source.hasAudio ? ['-map', '0:a:0'] : []),
+      '-c:v', 'libx264',
+      '-preset', preset,
+      ...(tune ? ['-tune', tune] : []),
+      '-profile:v', rung.profile, // matches the CODECS written in the master playlist
+      '-level:v', rung.level,
+      '-pix_fmt', 'yuv420p', // the only chroma format every player decodes
+      '-b:v', `${rung.videoKbps}k`,
+      '-maxrate', `${rung.maxrateKbps}k`, // capped VBR: BANDWIDTH in the master stays truthful
+      '-bufsize', `${rung.bufsizeKbps}k`,
+      '-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`, // IDR every segment, same instants in every rung
+      '-sc_threshold', '0', // no scene-cut keyframes: they would differ between rungs
+      ...(source.hasAudio ? ['-c:a', 'aac', '-b:a', `${AUDIO_KBPS}k`, '-ac', '2'] : []),
+      '-max_muxing_queue_size', '1024', // split outputs start together; give the muxers room
+      '-f', 'hls',
+      '-hls_time', String(segmentSeconds), // cut at the first keyframe after this many seconds
+      '-hls_list_size', '10', // the private list only needs the recent segments
+      '-hls_flags', 'independent_segments+temp_file', // segments appear only when complete
+      '-hls_segment_filename', path.join(dir, '%d.ts'),
+      path.join(dir, PRIVATE_PLAYLIST),
+    );
+  });
+  return args;
+}

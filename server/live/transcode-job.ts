@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import type { Logger } from '../log.ts';
+import { createProgressParser, type Progress } from './ffmpeg-progress.ts';
+
+/** How one ffmpeg attempt ended. */
+export interface JobExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last lines ffmpeg wrote to stderr. */
+  readonly stderrTail: string;
+}
+
+/** One ffmpeg process: bytes in on stdin, progress out; the supervisor decides what happens after it exits. */
+export interface TranscodeJob {
+  readonly pid: number | undefined;
+  readonly exited: Promise<JobExit>;
+  write(chunk: Buffer): void;
+  /** Ends stdin so ffmpeg flushes its last segment and exits. */
+  finish(): void;
+  /** Ends the process by PID: SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs?: number): Promise<JobExit>;
+}
+
+/** What a job needs from its owner. */
+export interface TranscodeJobOptions {
+  readonly ffmpegPath: string;
+  readonly args: readonly string[];
+  readonly log: Logger;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+const STDERR_TAIL_LINES = 20;
+
+/** Starts one ffmpeg process with an argument array (never a shell). */
+export function startTranscodeJob(opts: TranscodeJobOptions): TranscodeJob {
+  const child = spawn(opts.ffmpegPath, opts.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const tail: string[] = [];
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    tail.push(...text.split('\n').filter((l) => l.trim() !== ''));
+    if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
+  });
+  const parse = createProgressParser((p) => opts.onProgress?.(p));
+  child.stdout.on('data', parse);
+  child.stdin.on('error', () => undefined); // EPIPE after ffmpeg died: the exit handler reports it
+  const exited = new Promise<JobExit>((resolve) => {
+    child.on('error', (e) => {
+      tail.push(`spawn failed: ${e.message}`);
+      resolve({ code: null, signal: null, stderrTail: tail.join('\n') });
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, stderrTail: tail.join('\n') }));
+  });
+  let alive = true;
+  void exited.then(() => (alive = false));
+  return {
+    pid: child.pid,
+    exited,
+    write(chunk) {
+      if (alive && child.stdin.writable) child.stdin.write(chunk);
+    },
+    finish() {
+      if (child.stdin.writable) child.stdin.end();
+    },
+    async stop(graceMs = 3000) {
+      if (alive && child.pid !== undefined) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => alive && child.kill('SIGKILL'), graceMs);
+        const result = await exited;
+        clearTimeout(timer);
+        return result;
+      }
+      return exited;
+    },
+  };
+}

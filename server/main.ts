@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import type net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadOrCreateAdminToken } from './admin/admin-auth.ts';
+import { createChannel } from './admin/channel-routes.ts';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createChannelRepository } from './db/channel-repository.ts';
+import { openDatabase } from './db/database.ts';
+import { createAdmission } from './ingest/admission.ts';
+import { obsServerUrl } from './ingest/obs-settings.ts';
+import { createSharedListener, listen } from './ingest/port-sharing.ts';
+import { createRtmpIngest } from './ingest/rtmp-server.ts';
+import { createLiveManager } from './live/live-manager.ts';
+import { createLogger } from './log.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Starts every part in order and stops them in reverse on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`boxoffice: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.mediaDir, { recursive: true });
+  const stored = config.adminToken ? { token: config.adminToken, created: false } : loadOrCreateAdminToken(config.dataDir);
+
+  const db = openDatabase(path.join(config.dataDir, 'boxoffice.db'));
+  const channels = createChannelRepository(db);
+  if (channels.list().length === 0) {
+    createChannel(channels, { id: 'demo', title: 'Demo channel', priceCents: 0 });
+    log.info('created the demo channel "demo"');
+  }
+
+  const live = createLiveManager({ dir: path.join(config.dataDir, 'live'), settings: config, log });
+  await live.start();
+  const ingest = createRtmpIngest(
+    { ...createAdmission(channels), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
+    log.child({ part: 'ingest' }),
+  );
+  const app = buildApp({ config, channels, live, adminToken: stored.token, log, playerDir: path.join(ROOT, 'player') });
+  await app.ready();
+
+  const listeners: net.Server[] = [];
+  for (const port of new Set([config.httpPort, ...config.rtmpPorts])) {
+    const server = createSharedListener({
+      rtmp: config.rtmpPorts.includes(port) ? ingest.handleSocket : undefined,
+      http: port === config.httpPort ? app.server : undefined,
+    });
+    await listen(server, port, config.bind);
+    listeners.push(server);
+  }
+  printBanner(config, channels.get('demo')?.streamKey, stored);
+  log.info('listening', { http: config.httpPort, rtmp: config.rtmpPorts, bind: config.bind });
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    for (const server of listeners) server.close();
+    ingest.stop();
+    await live.stop();
+    app.server.closeAllConnections();
+    await app.close().catch(() => undefined);
+    db.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function printBanner(config: Config, demoKey: string | undefined, admin: { token: string; created: boolean }): void {
+  const lines = [
+    '',
+    'Boxoffice is running.',
+    `  Player:          ${config.publicUrl}/`,
+    '  OBS settings (Settings > Stream > Service: Custom):',
+    `    Server:        ${obsServerUrl(config)}`,
+    ...(demoKey ? [`    Stream key:    ${demoKey}   (channel "demo"; watch at ${config.publicUrl}/live/demo/master.m3u8)`] : []),
+    `  RTMP ports:      ${config.rtmpPorts.join(', ')}    HTTP port: ${config.httpPort}`,
+    ...(admin.created ? [`  Admin token (shown once, stored in ${path.join(config.dataDir, 'admin-token')}): ${admin.token}`] : []),
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();

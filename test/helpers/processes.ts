@@ -1,0 +1,72 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+
+/** A free TCP port on 127.0.0.1 (bound once by the OS, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** True while a process with this PID exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** PIDs of a process's direct children running `name` (e.g. the origin's ffmpeg transcoders). */
+export function childPids(parentPid: number, name: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(parentPid), '-x', name], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** A child process with a promise of its exit code. */
+export interface Child {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns a process (argument array, no shell) and tracks its exit. */
+export function spawnChild(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Child {
+  const proc = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
+  return {
+    proc,
+    pid: proc.pid!,
+    exited,
+    async kill(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Publishes a lavfi test pattern (and a sine tone) to an RTMP URL in real time, like OBS would. */
+export function startPublisher(url: string, opts: { width?: number; height?: number; fps?: number; audio?: boolean } = {}): Child {
+  const { width = 320, height = 240, fps = 15, audio = true } = opts;
+  return spawnChild('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-nostdin',
+    '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`,
+    ...(audio ? ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'] : []),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(fps), '-pix_fmt', 'yuv420p',
+    ...(audio ? ['-c:a', 'aac', '-b:a', '64k'] : []),
+    '-f', 'flv', url,
+  ]);
+}

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, spawnChild, type Child } from './processes.ts';
+import { waitFor } from './wait.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A real origin process on ephemeral loopback ports with its own data folder. */
+export interface TestServer {
+  readonly child: Child;
+  readonly pid: number;
+  readonly httpPort: number;
+  /** A port that only speaks RTMP. */
+  readonly rtmpPort: number;
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  readonly demoKey: string;
+  readonly adminToken: string;
+  output(): string;
+  rtmpUrl(key: string, port?: number, app?: string): string;
+  get(p: string, headers?: Record<string, string>): Promise<Response>;
+  /** SIGTERM by PID, then removes the data folder; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Small, quick defaults for tests: a 3-rung ladder for a 320x240 source, 1 s segments, 4 s grace. */
+export const TEST_ENV = {
+  LADDER: '240p:300k,180p:200k,120p:100k',
+  SEGMENT_SECONDS: '1',
+  LIVE_GRACE_SECONDS: '4',
+  X264_PRESET: 'ultrafast',
+} as const;
+
+/** Starts `server/main.ts` with the HTTP port also accepting RTMP, plus a dedicated RTMP port. */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const [httpPort, rtmpPort] = [await freePort(), await freePort()];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-test-'));
+  const child = spawnChild(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...TEST_ENV,
+      HTTP_PORT: String(httpPort),
+      RTMP_PORTS: `${rtmpPort},${httpPort}`,
+      BIND: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
+      DATA_DIR: dataDir,
+      MEDIA_DIR: path.join(dataDir, 'media'),
+      ...env,
+    },
+  });
+  let out = '';
+  child.proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor('the origin to listen', () => out.includes(' INFO listening') || (child.proc.exitCode !== null && Promise.reject(new Error(out))), 20_000);
+  const baseUrl = `http://127.0.0.1:${httpPort}`;
+  return {
+    child,
+    pid: child.pid,
+    httpPort,
+    rtmpPort,
+    baseUrl,
+    dataDir,
+    demoKey: /Stream key:\s+(sk_\S+)/.exec(out)![1]!,
+    adminToken: /Admin token[^:]*\): (\S+)/.exec(out)?.[1] ?? env.ADMIN_TOKEN ?? '',
+    output: () => out,
+    rtmpUrl: (key, port = rtmpPort, app = 'cfx/st') => `rtmp://127.0.0.1:${port}/${app}/${key}`,
+    get: (p, headers = {}) => fetch(`${baseUrl}${p}`, { headers }),
+    async stop() {
+      const code = await child.kill('SIGTERM');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
