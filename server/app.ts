@@ -21,7 +21,14 @@ export interface AppDeps {
 
 /** Builds the fastify app without listening (tests use `app.inject`; main hands it sockets). */
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 200 }, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+    // URLs fastify cannot decode (bad percent-encoding, invalid UTF-8) get our JSON error too
+    frameworkErrors: (err, _req, reply) => sendError(reply, 400, 'bad_path', err.message),
+  });
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) {

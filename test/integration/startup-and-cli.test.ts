@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+/** Runs a TypeScript entry point and returns its exit code and output. */
+async function runTs(entry: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, entry), ...args], { env: { ...process.env, ...env }, timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('start-up and the operator CLI', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-cli-'));
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  test('a bad configuration stops start-up with every bad variable named', async () => {
+    const res = await runTs('server/main.ts', [], { DATA_DIR: dataDir, HTTP_PORT: 'eighty', LADDER: '720p', SEGMENT_SECONDS: '99' });
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /HTTP_PORT="eighty" is invalid: expected a TCP port/);
+    assert.match(res.stderr, /LADDER="720p" is invalid/);
+    assert.match(res.stderr, /SEGMENT_SECONDS="99" is invalid: expected a whole number 1\.\.10/);
+    assert.ok(!fs.existsSync(path.join(dataDir, 'boxoffice.db')), 'nothing was created');
+  });
+
+  test('channel create prints the OBS settings; channel list shows it; bad input changes nothing', async () => {
+    const env = { DATA_DIR: dataDir, PUBLIC_URL: 'https://watch.example.com', RTMP_PORTS: '1935' };
+    const created = await runTs('server/cli/main.ts', ['channel', 'create', 'gigs', '--title', 'Live gigs', '--price', '4.99'], env);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /OBS Server:\s+rtmp:\/\/watch\.example\.com\/cfx\/st/);
+    const key = /OBS Stream key: (sk_\S+)/.exec(created.stdout)?.[1];
+    assert.ok(key);
+
+    const dup = await runTs('server/cli/main.ts', ['channel', 'create', 'gigs'], env);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /already exists/);
+    const badPrice = await runTs('server/cli/main.ts', ['channel', 'create', 'other', '--price', 'cheap'], env);
+    assert.equal(badPrice.code, 1);
+    assert.match(badPrice.stderr, /--price "cheap"/);
+
+    const list = await runTs('server/cli/main.ts', ['channel', 'list'], env);
+    assert.equal(list.code, 0);
+    const lines = list.stdout.trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, new RegExp(`^gigs\\s+4\\.99 USD\\s+${key}\\s+Live gigs$`));
+  });
+});

@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+import { DEFAULT_LADDER } from '../../server/live/ladder.ts';
+
+const CWD = path.resolve('/srv/boxoffice');
+
+/** Runs loadConfig and returns the ConfigError it throws (fails the test if it does not throw one). */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, CWD);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+test('defaults with an empty environment', () => {
+  const c = loadConfig({}, CWD);
+  assert.equal(c.httpPort, 80);
+  assert.deepEqual(c.rtmpPorts, [1935, 80]);
+  assert.equal(c.publicUrl, 'http://localhost');
+  assert.equal(c.segmentSeconds, 2);
+  assert.equal(c.x264Preset, 'veryfast');
+  assert.equal(c.liveGraceSeconds, 30);
+  assert.equal(c.liveWindowSegments, 6);
+  assert.equal(c.bind, '0.0.0.0');
+  assert.equal(c.adminToken, undefined);
+  assert.equal(c.ffmpegPath, 'ffmpeg');
+  assert.equal(c.logLevel, 'info');
+  assert.deepEqual(c.ladder, DEFAULT_LADDER);
+  assert.equal(c.dataDir, path.join(CWD, 'data'));
+  assert.equal(c.mediaDir, path.join(CWD, 'media'));
+});
+
+test('blank values fall back to defaults', () => {
+  const c = loadConfig({ HTTP_PORT: '', SEGMENT_SECONDS: '   ', DATA_DIR: ' ' }, CWD);
+  assert.equal(c.httpPort, 80);
+  assert.equal(c.segmentSeconds, 2);
+  assert.equal(c.dataDir, path.join(CWD, 'data'));
+});
+
+test('the default PUBLIC_URL carries a non-80 HTTP_PORT', () => {
+  const c = loadConfig({ HTTP_PORT: '8080' }, CWD);
+  assert.equal(c.httpPort, 8080);
+  assert.equal(c.publicUrl, 'http://localhost:8080');
+});
+
+test('DATA_DIR and MEDIA_DIR resolve against cwd; absolute paths are kept', () => {
+  const c = loadConfig({ DATA_DIR: 'var/data', MEDIA_DIR: '/mnt/media' }, CWD);
+  assert.equal(c.dataDir, path.join(CWD, 'var', 'data'));
+  assert.equal(c.mediaDir, path.resolve('/mnt/media'));
+});
+
+test('valid explicit values are parsed', () => {
+  const c = loadConfig(
+    {
+      HTTP_PORT: ' 8443 ',
+      RTMP_PORTS: '1935, 1936',
+      PUBLIC_URL: 'https://d111111abcdef8.cloudfront.net',
+      SEGMENT_SECONDS: '4',
+      LADDER: '480p:1400k,720p:3000k',
+      X264_PRESET: 'faster',
+      LIVE_GRACE_SECONDS: '0',
+      ADMIN_TOKEN: '0123456789abcdef',
+      LOG_LEVEL: 'debug',
+    },
+    CWD,
+  );
+  assert.equal(c.httpPort, 8443);
+  assert.deepEqual(c.rtmpPorts, [1935, 1936]);
+  assert.equal(c.publicUrl, 'https://d111111abcdef8.cloudfront.net');
+  assert.equal(c.segmentSeconds, 4);
+  assert.deepEqual(c.ladder, [
+    { height: 720, videoKbps: 3000 },
+    { height: 480, videoKbps: 1400 },
+  ]);
+  assert.equal(c.x264Preset, 'faster');
+  assert.equal(c.liveGraceSeconds, 0);
+  assert.equal(c.adminToken, '0123456789abcdef');
+  assert.equal(c.logLevel, 'debug');
+});
+
+test('trailing slashes are stripped from PUBLIC_URL', () => {
+  assert.equal(loadConfig({ PUBLIC_URL: 'https://cdn.example.com/' }, CWD).publicUrl, 'https://cdn.example.com');
+  assert.equal(loadConfig({ PUBLIC_URL: 'https://cdn.example.com/tv//' }, CWD).publicUrl, 'https://cdn.example.com/tv');
+});
+
+const BAD: Array<[string, string]> = [
+  ['HTTP_PORT', 'abc'],
+  ['HTTP_PORT', '70000'],
+  ['HTTP_PORT', '0'],
+  ['RTMP_PORTS', '1935,1935'],
+  ['RTMP_PORTS', 'x'],
+  ['RTMP_PORTS', '1935,'],
+  ['PUBLIC_URL', 'ftp://x'],
+  ['PUBLIC_URL', 'http://x/?a=1'],
+  ['PUBLIC_URL', 'http://x/#frag'],
+  ['PUBLIC_URL', 'http://user@x'],
+  ['PUBLIC_URL', 'not a url'],
+  ['SEGMENT_SECONDS', '0'],
+  ['SEGMENT_SECONDS', '11'],
+  ['SEGMENT_SECONDS', '1.5'],
+  ['LADDER', '720:3000'],
+  ['X264_PRESET', 'placebo'],
+  ['X264_PRESET', 'VERYFAST'],
+  ['LIVE_GRACE_SECONDS', '-1'],
+  ['LIVE_WINDOW_SEGMENTS', '2'],
+  ['ADMIN_TOKEN', 'short-token'],
+  ['ADMIN_TOKEN', '0123456789abcde'], // 15 characters
+  ['LOG_LEVEL', 'loud'],
+  ['BIND', 'localhost'],
+];
+
+for (const [name, value] of BAD) {
+  test(`${name}=${JSON.stringify(value)} is refused with a message naming ${name}`, () => {
+    const err = configError({ [name]: value });
+    assert.equal(err.problems.length, 1);
+    assert.ok(err.problems[0]!.startsWith(`${name}=`), err.problems[0]);
+    assert.match(err.message, new RegExp(`\\b${name}=`));
+    assert.equal(err.name, 'ConfigError');
+  });
+}
+
+test('every bad variable is reported at once', () => {
+  const err = configError({ HTTP_PORT: 'abc', LOG_LEVEL: 'loud', LADDER: '720:3000', SEGMENT_SECONDS: '0', X264_PRESET: 'fast' });
+  assert.equal(err.problems.length, 4);
+  for (const name of ['HTTP_PORT', 'LOG_LEVEL', 'LADDER', 'SEGMENT_SECONDS']) {
+    assert.ok(err.problems.some((p) => p.startsWith(`${name}=`)), `no problem reported for ${name}`);
+    assert.ok(err.message.includes(`${name}=`), `message does not name ${name}`);
+  }
+});
+
+test('the returned configuration is frozen, its port list too', () => {
+  const c = loadConfig({}, CWD);
+  assert.ok(Object.isFrozen(c));
+  assert.ok(Object.isFrozen(c.rtmpPorts));
+  assert.throws(() => {
+    (c as { httpPort: number }).httpPort = 1;
+  }, TypeError);
+  assert.throws(() => {
+    (c.rtmpPorts as number[]).push(1);
+  }, TypeError);
+});
+
+test('the ladder is frozen like the port list, also when LADDER is set', () => {
+  assert.ok(Object.isFrozen(loadConfig({}, CWD).ladder));
+  const custom = loadConfig({ LADDER: '720p:3000k,360p:800k' }, CWD);
+  assert.ok(Object.isFrozen(custom.ladder), 'config.ladder parsed from LADDER can be mutated');
+});
