@@ -75,7 +75,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir: path.resolve(cwd, env.DATA_DIR?.trim() || './data'),
     mediaDir: path.resolve(cwd, env.MEDIA_DIR?.trim() || './media'),
     segmentSeconds,
-    ladder,
+    ladder: Object.freeze([...ladder]),
     x264Preset,
     liveGraceSeconds,
     liveWindowSegments,
@@ -100,7 +100,7 @@ function parsePublicUrl(raw: string): string | Invalid {
   const expected = 'an http(s) base URL without query, e.g. https://d111111abcdef8.cloudfront.net';
   try {
     const url = new URL(raw);
-    const plain = (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && !url.username;
+    const plain = (url.protocol === 'http:' || url.protocol === 'https:') && !/[?#]/.test(raw) && !url.username;
     return plain ? raw.replace(/\/+$/, '') : new Invalid(expected);
   } catch {
     return new Invalid(expected);

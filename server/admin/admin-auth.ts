@@ -6,7 +6,7 @@ import { sendError } from '../origin/http-reply.ts';
 
 /** Compares a bearer header with the admin token in constant time (both hashed to equal length first). */
 export function isAdmin(authorization: string | undefined, token: string): boolean {
-  const m = /^Bearer (.+)$/.exec(authorization ?? '');
+  const m = /^bearer (.+)$/i.exec(authorization ?? '');
   const given = crypto.createHash('sha256').update(m?.[1] ?? '').digest();
   const expected = crypto.createHash('sha256').update(token).digest();
   return crypto.timingSafeEqual(given, expected) && m !== null;

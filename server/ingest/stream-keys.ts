@@ -34,6 +34,6 @@ export function parseRtmpTarget(app: unknown, name: unknown): RtmpTarget {
     n = n.slice(3);
   }
   if (!(PUBLISH_APPS as readonly string[]).includes(a)) return { ok: false, reason: `unknown app "${a.slice(0, 32)}"` };
-  if (n.length === 0 || n.length > 1024 || /[\0-\x1f\\]/.test(n)) return { ok: false, reason: 'malformed stream name' };
+  if (n.length === 0 || n.length > 1024 || /[\0-\x1f\x7f\\]/.test(n)) return { ok: false, reason: 'malformed stream name' };
   return { ok: true, app: a, name: n };
 }

@@ -77,14 +77,16 @@ function describeRung(spec: RungSpec, source: SourceInfo): Rung {
   };
 }
 
-/** Main profile for small rungs (older devices), High above; the level is the lowest that fits. */
+/** Main profile for small rungs (older devices), High above; the lowest level whose frame-size and rate limits fit. */
 function h264Profile(width: number, height: number, fps: number): { profile: 'high' | 'main'; level: string; codecs: string } {
-  const macroblocksPerSecond = Math.ceil(width / 16) * Math.ceil(height / 16) * Math.max(fps, 1);
-  const levels: Array<[string, number, number]> = [
-    ['3.0', 40500, 0x1e], ['3.1', 108000, 0x1f], ['3.2', 216000, 0x20], ['4.0', 245760, 0x28],
-    ['4.2', 522240, 0x2a], ['5.1', 983040, 0x33], ['5.2', 2073600, 0x34],
+  const frameMacroblocks = Math.ceil(width / 16) * Math.ceil(height / 16);
+  const perSecond = frameMacroblocks * Math.max(fps, 1);
+  // H.264 Table A-1: [level, MaxMBPS, MaxFS, level_idc]
+  const levels: Array<[string, number, number, number]> = [
+    ['3.0', 40500, 1620, 0x1e], ['3.1', 108000, 3600, 0x1f], ['3.2', 216000, 5120, 0x20], ['4.0', 245760, 8192, 0x28],
+    ['4.2', 522240, 8704, 0x2a], ['5.1', 983040, 36864, 0x33], ['5.2', 2073600, 36864, 0x34],
   ];
-  const [level, , idc] = levels.find(([, max]) => macroblocksPerSecond <= max) ?? levels[levels.length - 1]!;
+  const [level, , , idc] = levels.find(([, mbps, fs]) => perSecond <= mbps && frameMacroblocks <= fs) ?? levels[levels.length - 1]!;
   const profile = height <= 480 ? 'main' : 'high';
   const profileHex = profile === 'high' ? '6400' : '4d40';
   return { profile, level, codecs: `avc1.${profileHex}${idc.toString(16).padStart(2, '0')}` };

@@ -97,6 +97,8 @@ const BAD: Array<[string, string]> = [
   ['RTMP_PORTS', '1935,'],
   ['PUBLIC_URL', 'ftp://x'],
   ['PUBLIC_URL', 'http://x/?a=1'],
+  ['PUBLIC_URL', 'http://x/?'],
+  ['PUBLIC_URL', 'http://x/#'],
   ['PUBLIC_URL', 'http://x/#frag'],
   ['PUBLIC_URL', 'http://user@x'],
   ['PUBLIC_URL', 'not a url'],
