@@ -45,3 +45,42 @@ export function createSpeedWindow(windowSeconds: number): { add(wallSeconds: num
     },
   };
 }
+
+/** What the speed monitor reports to its owner. */
+export interface SpeedEvents {
+  /** Periodic figure for the log: ffmpeg's own speed and the recent realtime factor. */
+  periodic(speed: number | undefined, realtime: number | undefined): void;
+  slow(realtime: number): void;
+  recovered(realtime: number): void;
+}
+
+/** Below this recent realtime factor a live transcoder is falling behind; at or above `RECOVER_AT` it is back. */
+export const SLOW_BELOW = 0.95;
+const RECOVER_AT = 0.98;
+
+/**
+ * Watches a live transcoder's progress: a periodic speed figure, one warning when the recent realtime
+ * factor stays under SLOW_BELOW (after a warm-up), and one note when it recovers.
+ */
+export function createSpeedMonitor(events: SpeedEvents, opts: { windowSeconds?: number; warmupSeconds?: number; logEverySeconds?: number } = {}): (wallSeconds: number, p: Progress) => void {
+  const window = createSpeedWindow(opts.windowSeconds ?? 10);
+  const warmup = opts.warmupSeconds ?? 10;
+  const logEvery = opts.logEverySeconds ?? 30;
+  let slow = false;
+  let lastLog = -Infinity;
+  return (wall, p) => {
+    const factor = window.add(wall, p.outTimeSeconds);
+    if (wall - lastLog >= logEvery) {
+      lastLog = wall;
+      events.periodic(p.speed, factor);
+    }
+    if (factor === undefined || wall < warmup) return;
+    if (!slow && factor < SLOW_BELOW) {
+      slow = true;
+      events.slow(factor);
+    } else if (slow && factor >= RECOVER_AT) {
+      slow = false;
+      events.recovered(factor);
+    }
+  };
+}

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import type { LiveFeed } from '../ingest/live-feed.ts';
 import type { Logger } from '../log.ts';
 import { buildLiveArgs, PRIVATE_PLAYLIST } from './ffmpeg-args.ts';
-import { createSpeedWindow } from './ffmpeg-progress.ts';
+import { createSpeedMonitor, type Progress } from './ffmpeg-progress.ts';
 import { fitLadder, type Rung, type SourceInfo } from './ladder.ts';
 import { parseMediaPlaylist, renderMasterPlaylist, renderMediaPlaylist, type ParsedSegment } from './playlist.ts';
 import { createSegmentWindow, type SegmentWindow, type StoredSegment } from './segment-window.ts';
@@ -39,6 +39,8 @@ export interface LiveChannelOptions {
   readonly pollMs?: number;
   /** Restart back-off: first delay, doubled per failure up to 8 s. */
   readonly backoffMs?: number;
+  /** How long a segment stays on disk after leaving the playlist (default: 3 windows, at least 60 s). */
+  readonly retentionMs?: number;
 }
 
 /** The supervisor of one live channel: its transcoder runs, restarts, reconnect grace and playlists. */
@@ -77,14 +79,13 @@ interface Run {
 
 const MAX_FAILURES = 5;
 const FAILURE_WINDOW_MS = 60_000;
-const SLOW_WARN_AFTER_S = 10;
 
 /** Builds the supervisor for one channel. */
 export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   const { channelId, settings, log } = opts;
   const startJob = opts.startJob ?? startTranscodeJob;
   const backoffMs = opts.backoffMs ?? 500;
-  const retentionMs = Math.max(60_000, 3 * settings.liveWindowSegments * settings.segmentSeconds * 1000);
+  const retentionMs = opts.retentionMs ?? Math.max(60_000, 3 * settings.liveWindowSegments * settings.segmentSeconds * 1000);
   let session: Session | undefined;
   /** Ended sessions whose retired segments may still be fetched until they expire. */
   let oldSessions: Session[] = [];
@@ -160,23 +161,14 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     restartTimer = setTimeout(() => void startRun(f, s), delay);
   };
 
-  const trackSpeed = (): ((p: { outTimeSeconds: number; speed: number | undefined }) => void) => {
-    const window = createSpeedWindow(10);
+  const trackSpeed = (): ((p: Progress) => void) => {
     const started = Date.now();
-    let slow = false;
-    let lastLog = 0;
-    return (p) => {
-      const wall = (Date.now() - started) / 1000;
-      const factor = window.add(wall, p.outTimeSeconds);
-      if (wall - lastLog >= 30) {
-        lastLog = wall;
-        log.info('transcoder speed', { channel: channelId, speed: p.speed, realtime: factor?.toFixed(2) });
-      }
-      if (factor === undefined || wall < SLOW_WARN_AFTER_S) return;
-      if (factor < 0.95 && !slow) log.warn('transcoder is slower than realtime: viewers will stall', { channel: channelId, realtime: factor.toFixed(2) });
-      else if (factor >= 0.98 && slow) log.info('transcoder keeps up with realtime again', { channel: channelId, realtime: factor.toFixed(2) });
-      slow = factor < 0.95 ? true : factor >= 0.98 ? false : slow;
-    };
+    const monitor = createSpeedMonitor({
+      periodic: (speed, realtime) => log.info('transcoder speed', { channel: channelId, speed, realtime: realtime?.toFixed(2) }),
+      slow: (realtime) => log.warn('transcoder is slower than realtime: viewers will stall', { channel: channelId, realtime: realtime.toFixed(2) }),
+      recovered: (realtime) => log.info('transcoder keeps up with realtime again', { channel: channelId, realtime: realtime.toFixed(2) }),
+    });
+    return (p) => monitor((Date.now() - started) / 1000, p);
   };
 
   /** Lists the segments every rung of the run has completed, in order, reading each into memory first. */

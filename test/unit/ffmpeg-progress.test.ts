@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createProgressParser, createSpeedWindow, type Progress } from '../../server/live/ffmpeg-progress.ts';
+import { createProgressParser, createSpeedMonitor, createSpeedWindow, type Progress } from '../../server/live/ffmpeg-progress.ts';
 
 /** A parser and the reports it has produced so far. */
 function parser(): { feed: (chunk: Buffer | string) => void; reports: Progress[] } {
@@ -104,4 +104,41 @@ test('speed window: with sparse samples the two most recent are kept and measure
   assert.equal(w.add(0, 0), undefined);
   assert.equal(w.add(30, 15), 0.5);
   assert.equal(w.add(60, 45), 1);
+});
+
+test('speed monitor: warns once when a transcoder stays under realtime, notes the recovery, logs periodically', () => {
+  const events: string[] = [];
+  const monitor = createSpeedMonitor(
+    {
+      periodic: (speed) => events.push(`periodic ${speed}`),
+      slow: (r) => events.push(`slow ${r.toFixed(2)}`),
+      recovered: (r) => events.push(`recovered ${r.toFixed(2)}`),
+    },
+    { windowSeconds: 10, warmupSeconds: 10, logEverySeconds: 30 },
+  );
+  let media = 0;
+  const feed = (from: number, to: number, rate: number): void => {
+    for (let wall = from; wall <= to; wall++) {
+      monitor(wall, { outTimeSeconds: media, speed: rate, ended: false });
+      media += rate;
+    }
+  };
+  feed(0, 20, 1.0); // realtime: nothing but the periodic figure
+  assert.deepEqual(events, ['periodic 1']);
+  feed(21, 40, 0.8); // falls behind: one warning, however long it lasts
+  const slow = events.filter((e) => e.startsWith('slow'));
+  assert.equal(slow.length, 1, 'one warning');
+  assert.ok(Number(slow[0]!.split(' ')[1]) < 0.95, slow[0]);
+  feed(41, 60, 1.0); // back to realtime once the window is clear of the slow part
+  assert.equal(events.filter((e) => e.startsWith('recovered')).length, 1);
+  assert.equal(events.filter((e) => e.startsWith('periodic')).length, 3, 'every 30 s of wall time');
+});
+
+test('speed monitor: no warning during the warm-up', () => {
+  const events: string[] = [];
+  const monitor = createSpeedMonitor({ periodic: () => undefined, slow: () => events.push('slow'), recovered: () => undefined }, { windowSeconds: 2, warmupSeconds: 10 });
+  for (let wall = 0; wall < 10; wall++) monitor(wall, { outTimeSeconds: wall * 0.5, speed: 0.5, ended: false });
+  assert.deepEqual(events, []);
+  monitor(10, { outTimeSeconds: 5, speed: 0.5, ended: false });
+  assert.deepEqual(events, ['slow']);
 });
