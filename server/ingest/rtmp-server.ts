@@ -23,8 +23,6 @@ export interface IngestHooks {
 /** The RTMP ingest: takes sockets from the listeners and runs them through node-media-server. */
 export interface RtmpIngest {
   handleSocket(socket: net.Socket): void;
-  /** Channels with a connected publisher. */
-  publishing(): string[];
   /** Closes every RTMP connection. */
   stop(): void;
 }
@@ -139,7 +137,6 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
 
   return {
     handleSocket,
-    publishing: () => [...publishers.keys()],
     stop() {
       for (const socket of sockets) socket.destroy();
     },

@@ -51,8 +51,6 @@ export interface LiveChannel {
   master(): PlaylistBody | undefined;
   media(rung: string): PlaylistBody | undefined;
   segment(runId: string, rung: string, file: string): StoredSegment | undefined;
-  /** PIDs of running ffmpeg processes (for tests and metrics). */
-  transcoderPid(): number | undefined;
   readonly restarts: number;
   stop(): Promise<void>;
 }
@@ -71,7 +69,8 @@ interface Run {
   readonly dir: string;
   readonly job: TranscodeJob;
   readonly unsubscribe: () => void;
-  readonly done: Promise<void>;
+  /** Settles once the process has exited and its last segments are listed. */
+  done: Promise<void>;
   listed: number;
   finishing: boolean;
   scanning: Promise<void> | undefined;
@@ -122,12 +121,12 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     const id = `r${Date.now().toString(36)}${crypto.randomBytes(2).toString('hex')}`;
     const dir = path.join(opts.dir, id);
     await Promise.all(s.rungs.map((r) => fs.mkdir(path.join(dir, r.name), { recursive: true })));
-    if (feed !== f || stopping) return;
+    if (feed !== f || stopping || session !== s) return;
     const args = buildLiveArgs({ rungs: s.rungs, source: s.source, segmentSeconds: settings.segmentSeconds, preset: settings.x264Preset, outDir: dir });
     const job = startJob({ ffmpegPath: settings.ffmpegPath, args, log, onProgress: trackSpeed() });
     const unsubscribe = f.subscribe((chunk) => job.write(chunk));
     const r: Run = { id, dir, job, unsubscribe, listed: 0, finishing: false, scanning: undefined, done: Promise.resolve() };
-    (r as { done: Promise<void> }).done = job.exited.then((exit) => onRunExit(r, s, f, exit));
+    r.done = job.exited.then((exit) => onRunExit(r, s, f, exit));
     run = r;
     oldRuns.set(id, dir);
     log.info('transcoder started', { channel: channelId, run: id, pid: job.pid, preset: settings.x264Preset });
@@ -273,7 +272,6 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     master: () => (session && session.window.listedCount > 0 ? { ...session.master, ended: session.window.ended } : undefined),
     media: (rung) => (session && session.window.listedCount > 0 ? render(session, rung) : undefined),
     segment: (runId, rung, file) => [session, ...oldSessions].map((s) => s?.window.lookup(runId, rung, file)).find(Boolean),
-    transcoderPid: () => run?.job.pid,
     get restarts() {
       return restarts;
     },

@@ -27,6 +27,8 @@ export interface TranscodeJobOptions {
   readonly args: readonly string[];
   readonly log: Logger;
   readonly onProgress?: (p: Progress) => void;
+  /** Bytes queued for stdin beyond which ffmpeg counts as stuck and is killed (default 64 MiB). */
+  readonly maxBacklogBytes?: number;
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -34,6 +36,7 @@ const STDERR_TAIL_LINES = 20;
 /** Starts one ffmpeg process with an argument array (never a shell). */
 export function startTranscodeJob(opts: TranscodeJobOptions): TranscodeJob {
   const child = spawn(opts.ffmpegPath, opts.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const maxBacklog = opts.maxBacklogBytes ?? 64 * 2 ** 20;
   const tail: string[] = [];
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
@@ -56,7 +59,13 @@ export function startTranscodeJob(opts: TranscodeJobOptions): TranscodeJob {
     pid: child.pid,
     exited,
     write(chunk) {
-      if (alive && child.stdin.writable) child.stdin.write(chunk);
+      if (!alive || !child.stdin.writable) return;
+      child.stdin.write(chunk);
+      if (child.stdin.writableLength > maxBacklog) {
+        tail.push(`stdin backlog over ${Math.round(maxBacklog / 2 ** 20)} MiB: ffmpeg cannot keep up with the publisher`);
+        child.stdin.destroy();
+        child.kill('SIGKILL');
+      }
     },
     finish() {
       if (child.stdin.writable) child.stdin.end();

@@ -30,7 +30,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { live: LiveManag
     }
     if (rest.length === 1 && rest[0]!.endsWith('.m3u8') && RUNG.test(rest[0]!.slice(0, -5))) {
       const body = channel?.media(rest[0]!.slice(0, -5));
-      return body ? sendPlaylist(req, reply, body, mediaPlaylistCache(deps.segmentSeconds, body.ended), gzip) : offline();
+      if (body) return sendPlaylist(req, reply, body, mediaPlaylistCache(deps.segmentSeconds, body.ended), gzip);
+      return channel?.master() ? sendError(reply, 404, 'not_found', 'no such rendition') : offline();
     }
     if (rest.length === 3 && RUN.test(rest[0]!) && RUNG.test(rest[1]!) && SEGMENT.test(rest[2]!)) {
       const seg = channel?.segment(rest[0]!, rest[1]!, rest[2]!);
