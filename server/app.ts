@@ -8,6 +8,8 @@ import type { LiveManager } from './live/live-manager.ts';
 import type { Logger } from './log.ts';
 import { registerHlsPreflight, registerLiveRoutes } from './origin/hls-routes.ts';
 import { sendError } from './origin/http-reply.ts';
+import { createSignatureGate } from './origin/signature-gate.ts';
+import type { Verifier } from './signing/verifier.ts';
 
 /** What the HTTP app is composed from. */
 export interface AppDeps {
@@ -17,6 +19,7 @@ export interface AppDeps {
   readonly adminToken: string;
   readonly log: Logger;
   readonly playerDir: string;
+  readonly verifier: Verifier;
 }
 
 /** Builds the fastify app without listening (tests use `app.inject`; main hands it sockets). */
@@ -51,7 +54,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerLiveRoutes(app, {
     live: deps.live,
     channelExists: (id) => deps.channels.get(id) !== undefined,
+    requiresSignature: (id) => deps.config.enforceSignatures && (deps.channels.get(id)?.priceCents ?? 0) > 0,
+    checkSignature: createSignatureGate(deps.verifier, deps.config.trustProxy),
     segmentSeconds: deps.config.segmentSeconds,
+    log: deps.log,
   });
   registerChannelRoutes(app, {
     channels: deps.channels,

@@ -22,6 +22,20 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly ffmpegPath: string;
   readonly logLevel: LogLevel;
+  /** An existing CloudFront key; both unset means a key generated into DATA_DIR. */
+  readonly signingKeyPairId: string | undefined;
+  readonly signingPrivateKeyFile: string | undefined;
+  /** Extra `id=PEM` public keys accepted when verifying (rotation). */
+  readonly signingPublicKeysFile: string | undefined;
+  readonly signingHashAlgorithm: 'SHA1' | 'SHA256';
+  /** Bind each grant to the buyer's IPv4 address (/32). */
+  readonly signingBindIp: boolean;
+  /** The origin checks signatures on paid HLS itself (false when CloudFront does). */
+  readonly enforceSignatures: boolean;
+  /** Take the client IP, scheme and host from X-Forwarded-* headers. */
+  readonly trustProxy: boolean;
+  /** How long one purchase (and so one signed URL) grants access. */
+  readonly accessHours: number;
 }
 
 /** Start-up refused: one line per bad variable, each naming it. */
@@ -66,6 +80,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const adminToken = read<string | undefined>('ADMIN_TOKEN', undefined, (raw) => (raw.length >= 16 ? raw : new Invalid('at least 16 characters')));
   const logLevel = read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS));
   const ffmpegPath = read('FFMPEG_PATH', 'ffmpeg', (raw) => raw);
+  const signingKeyPairId = read<string | undefined>('SIGNING_KEY_PAIR_ID', undefined, (raw) => (/^[A-Z0-9]{8,64}$/.test(raw) ? raw : new Invalid('a CloudFront key id such as K2JCJMDEHXQW5F')));
+  const signingPrivateKeyFile = read<string | undefined>('SIGNING_PRIVATE_KEY_FILE', undefined, (raw) => path.resolve(cwd, raw));
+  if ((signingKeyPairId === undefined) !== (signingPrivateKeyFile === undefined) && !problems.some((p) => p.startsWith('SIGNING_KEY_PAIR_ID'))) {
+    problems.push('SIGNING_KEY_PAIR_ID and SIGNING_PRIVATE_KEY_FILE must be set together (or both left unset to use a generated key)');
+  }
+  const signingPublicKeysFile = read<string | undefined>('SIGNING_PUBLIC_KEYS_FILE', undefined, (raw) => path.resolve(cwd, raw));
+  const signingHashAlgorithm = read('SIGNING_HASH_ALGORITHM', 'SHA1', oneOf(['SHA1', 'SHA256'] as const));
+  const signingBindIp = read('SIGNING_BIND_IP', false, parseBool);
+  const enforceSignatures = read('ENFORCE_SIGNATURES', true, parseBool);
+  const trustProxy = read('TRUST_PROXY', false, parseBool);
+  const accessHours = read('ACCESS_HOURS', 24, intIn(1, 24 * 366));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     httpPort,
@@ -82,7 +107,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     adminToken,
     ffmpegPath,
     logLevel,
+    signingKeyPairId,
+    signingPrivateKeyFile,
+    signingPublicKeysFile,
+    signingHashAlgorithm,
+    signingBindIp,
+    enforceSignatures,
+    trustProxy,
+    accessHours,
   });
+}
+
+function parseBool(raw: string): boolean | Invalid {
+  const v = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return new Invalid('true or false');
 }
 
 function parsePort(raw: string): number | Invalid {

@@ -14,6 +14,9 @@ import { createSharedListener, listen } from './ingest/port-sharing.ts';
 import { createRtmpIngest } from './ingest/rtmp-server.ts';
 import { createLiveManager } from './live/live-manager.ts';
 import { createLogger } from './log.ts';
+import { KeyError, loadSigningKeys, type SigningKeys } from './signing/keys.ts';
+import { signatureQueryParams } from './signing/signer.ts';
+import { createVerifier } from './signing/verifier.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,6 +36,23 @@ async function main(): Promise<void> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.mkdirSync(config.mediaDir, { recursive: true });
   const stored = config.adminToken ? { token: config.adminToken, created: false } : loadOrCreateAdminToken(config.dataDir);
+  let keys: SigningKeys & { generated: boolean };
+  try {
+    keys = loadSigningKeys({
+      dataDir: config.dataDir,
+      keyPairId: config.signingKeyPairId,
+      privateKeyFile: config.signingPrivateKeyFile,
+      publicKeysFile: config.signingPublicKeysFile,
+    });
+  } catch (e) {
+    if (e instanceof KeyError) {
+      process.stderr.write(`boxoffice: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (keys.generated) log.info('generated a signing key; register its public key with CloudFront (npm run cli -- keys show)', { keyPairId: keys.keyPairId });
+  const verifier = createVerifier(keys.publicKeys);
 
   const db = openDatabase(path.join(config.dataDir, 'boxoffice.db'));
   const channels = createChannelRepository(db);
@@ -41,13 +61,18 @@ async function main(): Promise<void> {
     log.info('created the demo channel "demo"');
   }
 
-  const live = createLiveManager({ dir: path.join(config.dataDir, 'live'), settings: config, log });
+  const live = createLiveManager({
+    dir: path.join(config.dataDir, 'live'),
+    settings: config,
+    log,
+    channelOptions: { signatureParams: signatureQueryParams(config.signingHashAlgorithm) },
+  });
   await live.start();
   const ingest = createRtmpIngest(
-    { ...createAdmission(channels), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
+    { ...createAdmission(channels, verifier, config.enforceSignatures), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
     log.child({ part: 'ingest' }),
   );
-  const app = buildApp({ config, channels, live, adminToken: stored.token, log, playerDir: path.join(ROOT, 'player') });
+  const app = buildApp({ config, channels, live, adminToken: stored.token, log, playerDir: path.join(ROOT, 'player'), verifier });
   await app.ready();
 
   const listeners: net.Server[] = [];

@@ -14,8 +14,8 @@ export type Admission = { ok: true; channelId: string } | { ok: false; reason: s
 export interface IngestHooks {
   /** Maps a stream key to a channel (synchronous: the decision is taken before any media is accepted). */
   authorizePublish(streamKey: string): Admission;
-  /** Maps a played stream name (and its query) to a live channel. */
-  authorizePlay(streamName: string, query: Record<string, unknown>): Admission;
+  /** Maps a played stream name (and its query, which may hold a signature) to a live channel. */
+  authorizePlay(streamName: string, query: Record<string, unknown>, clientIp: string): Admission;
   publishStarted(feed: LiveFeed): void;
   publishEnded(channelId: string): void;
 }
@@ -94,7 +94,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
     session.onPlay = () => {
       if (refused) return;
       if (!target?.ok) return refuse(target?.reason ?? 'no stream name');
-      const admission = hooks.authorizePlay(target.name, session.streamQuery);
+      const admission = hooks.authorizePlay(target.name, session.streamQuery, socket.remoteAddress ?? '');
       if (!admission.ok) return refuse(admission.reason, { stream: target.name.slice(0, 64) });
       const err = attach(admission.channelId).postPlay(session);
       if (err !== null) return refuse(`node-media-server: ${err}`);

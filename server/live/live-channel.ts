@@ -7,12 +7,18 @@ import type { Logger } from '../log.ts';
 import { buildLiveArgs, PRIVATE_PLAYLIST } from './ffmpeg-args.ts';
 import { createSpeedMonitor, type Progress } from './ffmpeg-progress.ts';
 import { fitLadder, type Rung, type SourceInfo } from './ladder.ts';
-import { parseMediaPlaylist, renderMasterPlaylist, renderMediaPlaylist, type ParsedSegment } from './playlist.ts';
+import { parseMediaPlaylist, renderMasterPlaylist, renderMediaPlaylist, type ParsedSegment, type QueryCarrier } from './playlist.ts';
 import { createSegmentWindow, type SegmentWindow, type StoredSegment } from './segment-window.ts';
 import { startTranscodeJob, type JobExit, type TranscodeJob, type TranscodeJobOptions } from './transcode-job.ts';
 
 /** Where a channel is in its life. */
 export type LiveState = 'idle' | 'starting' | 'live' | 'reconnecting' | 'ended' | 'failed';
+
+/**
+ * The two bodies of every playlist: `plain` (relative URIs; free items and players that send the signed
+ * cookies) and `query` (served under `q/`; URIs carry the signature by HLS variable substitution).
+ */
+export type PlaylistVariant = 'plain' | 'query';
 
 /** A rendered playlist and its validator. */
 export interface PlaylistBody {
@@ -41,6 +47,8 @@ export interface LiveChannelOptions {
   readonly backoffMs?: number;
   /** How long a segment stays on disk after leaving the playlist (default: 3 windows, at least 60 s). */
   readonly retentionMs?: number;
+  /** Query parameters the `query` playlists carry to their children (the signing parameters). */
+  readonly signatureParams?: readonly string[];
 }
 
 /** The supervisor of one live channel: its transcoder runs, restarts, reconnect grace and playlists. */
@@ -48,8 +56,8 @@ export interface LiveChannel {
   publishStarted(feed: LiveFeed): Promise<void>;
   publishEnded(): void;
   state(): LiveState;
-  master(): PlaylistBody | undefined;
-  media(rung: string): PlaylistBody | undefined;
+  master(variant?: PlaylistVariant): PlaylistBody | undefined;
+  media(rung: string, variant?: PlaylistVariant): PlaylistBody | undefined;
   segment(runId: string, rung: string, file: string): StoredSegment | undefined;
   readonly restarts: number;
   stop(): Promise<void>;
@@ -60,7 +68,7 @@ interface Session {
   readonly rungs: readonly Rung[];
   readonly source: SourceInfo;
   readonly window: SegmentWindow;
-  readonly master: PlaylistBody;
+  readonly masters: Record<PlaylistVariant, PlaylistBody>;
   readonly rendered: Map<string, PlaylistBody>;
 }
 
@@ -97,20 +105,30 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   let graceTimer: NodeJS.Timeout | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   const oldRuns = new Map<string, string>();
+  const carriers: Record<PlaylistVariant, QueryCarrier | undefined> = {
+    plain: undefined,
+    query: { params: opts.signatureParams ?? ['Policy', 'Signature', 'Key-Pair-Id'], prefix: '../' },
+  };
   const poll = setInterval(() => void tick(), opts.pollMs ?? 150);
   poll.unref();
 
   const newSession = (source: SourceInfo): Session => {
     const rungs = fitLadder(settings.ladder, source);
     const id = crypto.randomBytes(4).toString('hex');
-    const text = renderMasterPlaylist(rungs.map((rung) => ({ rung, uri: `${rung.name}.m3u8` })), source);
+    const variants = rungs.map((rung) => ({ rung, uri: `${rung.name}.m3u8` }));
+    const masterBody = (variant: PlaylistVariant): PlaylistBody => ({
+      // the query master sits in q/ beside its media playlists: no prefix for its children
+      text: renderMasterPlaylist(variants, source, carriers[variant] && { ...carriers[variant], prefix: '' }),
+      etag: `"m-${id}-${variant}"`,
+      ended: false,
+    });
     log.info('live session started', { channel: channelId, source: `${source.width}x${source.height}@${source.fps}`, rungs: rungs.map((r) => r.name) });
     return {
       id,
       rungs,
       source,
       window: createSegmentWindow({ rungs: rungs.map((r) => r.name), windowSize: settings.liveWindowSegments, segmentSeconds: settings.segmentSeconds, retentionMs }),
-      master: { text, etag: `"m-${id}"`, ended: false },
+      masters: { plain: masterBody('plain'), query: masterBody('query') },
       rendered: new Map(),
     };
   };
@@ -216,14 +234,14 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     log.info('live session ended', { channel: channelId, segments: session.window.listedCount });
   };
 
-  const render = (s: Session, rung: string): PlaylistBody | undefined => {
-    const key = `${rung}:${s.window.version}`;
-    const cached = s.rendered.get(rung);
-    if (cached && cached.etag === `"${s.id}-${key}"`) return cached;
+  const render = (s: Session, rung: string, variant: PlaylistVariant): PlaylistBody | undefined => {
+    const etag = `"${s.id}-${rung}-${variant}-${s.window.version}"`;
+    const cached = s.rendered.get(`${rung}:${variant}`);
+    if (cached?.etag === etag) return cached;
     const state = s.window.media(rung);
     if (!state) return undefined;
-    const body = { text: renderMediaPlaylist(state), etag: `"${s.id}-${key}"`, ended: state.ended };
-    s.rendered.set(rung, body);
+    const body = { text: renderMediaPlaylist(state, carriers[variant]), etag, ended: state.ended };
+    s.rendered.set(`${rung}:${variant}`, body);
     return body;
   };
 
@@ -269,8 +287,8 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
       if (session && !session.window.ended) return 'reconnecting';
       return session ? 'ended' : 'idle';
     },
-    master: () => (session && session.window.listedCount > 0 ? { ...session.master, ended: session.window.ended } : undefined),
-    media: (rung) => (session && session.window.listedCount > 0 ? render(session, rung) : undefined),
+    master: (variant = 'plain') => (session && session.window.listedCount > 0 ? { ...session.masters[variant], ended: session.window.ended } : undefined),
+    media: (rung, variant = 'plain') => (session && session.window.listedCount > 0 ? render(session, rung, variant) : undefined),
     segment: (runId, rung, file) => [session, ...oldSessions].map((s) => s?.window.lookup(runId, rung, file)).find(Boolean),
     get restarts() {
       return restarts;

@@ -17,18 +17,39 @@ export interface MediaPlaylistState {
   readonly ended: boolean;
 }
 
-/** Renders an HLS media playlist. */
-export function renderMediaPlaylist(s: MediaPlaylistState): string {
+/**
+ * How child URIs carry a signature without per-viewer playlists: HLS variable substitution. Each
+ * parameter is defined from the playlist's own query (`#EXT-X-DEFINE:QUERYPARAM`) and appended to every
+ * child URI as `{$name}`, so one playlist body serves every viewer.
+ */
+export interface QueryCarrier {
+  readonly params: readonly string[];
+  /** Path from this playlist's folder to the folder its child URIs are relative to (e.g. `../`). */
+  readonly prefix: string;
+}
+
+function carry(uri: string, carrier: QueryCarrier | undefined): string {
+  if (!carrier) return uri;
+  return `${carrier.prefix}${uri}?${carrier.params.map((p) => `${p}={$${p}}`).join('&')}`;
+}
+
+function header(carrier: QueryCarrier | undefined): string[] {
+  // QUERYPARAM needs protocol version 11
+  if (!carrier) return ['#EXTM3U', '#EXT-X-VERSION:3'];
+  return ['#EXTM3U', '#EXT-X-VERSION:11', ...carrier.params.map((p) => `#EXT-X-DEFINE:QUERYPARAM="${p}"`)];
+}
+
+/** Renders an HLS media playlist; with a carrier, segment URIs carry the playlist's signature. */
+export function renderMediaPlaylist(s: MediaPlaylistState, carrier?: QueryCarrier): string {
   const lines = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:3',
+    ...header(carrier),
     `#EXT-X-TARGETDURATION:${s.targetDuration}`,
     `#EXT-X-MEDIA-SEQUENCE:${s.mediaSequence}`,
   ];
   if (s.discontinuitySequence > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${s.discontinuitySequence}`);
   for (const seg of s.segments) {
     if (seg.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-    lines.push(`#EXTINF:${seg.duration.toFixed(3)},`, seg.uri);
+    lines.push(`#EXTINF:${seg.duration.toFixed(3)},`, carry(seg.uri, carrier));
   }
   if (s.ended) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
@@ -41,8 +62,8 @@ export interface Variant {
 }
 
 /** Renders a master playlist with BANDWIDTH, AVERAGE-BANDWIDTH, RESOLUTION, CODECS and FRAME-RATE. */
-export function renderMasterPlaylist(variants: readonly Variant[], source: SourceInfo): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
+export function renderMasterPlaylist(variants: readonly Variant[], source: SourceInfo, carrier?: QueryCarrier): string {
+  const lines = [...header(carrier), '#EXT-X-INDEPENDENT-SEGMENTS'];
   const audioKbps = source.hasAudio ? AUDIO_KBPS : 0;
   for (const { rung, uri } of variants) {
     // peak: capped video rate plus audio, plus ~8 % MPEG-TS overhead; average: the targets plus overhead
@@ -52,7 +73,7 @@ export function renderMasterPlaylist(variants: readonly Variant[], source: Sourc
     lines.push(
       `#EXT-X-STREAM-INF:BANDWIDTH=${bandwidth},AVERAGE-BANDWIDTH=${average},RESOLUTION=${rung.width}x${rung.height},` +
         `CODECS="${codecs}",FRAME-RATE=${source.fps.toFixed(3)}`,
-      uri,
+      carry(uri, carrier),
     );
   }
   return `${lines.join('\n')}\n`;

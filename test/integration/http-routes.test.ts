@@ -114,7 +114,7 @@ describe('HTTP: paths, errors and the admin API', () => {
     assert.equal(t.channels.get('news')?.title, 'News', 'the existing channel is untouched');
 
     const list = await app.inject({ url: '/api/admin/channels', headers: auth });
-    assert.deepEqual(list.json().channels.map((c: { id: string }) => c.id), ['demo', 'news']);
+    assert.deepEqual(list.json().channels.map((c: { id: string }) => c.id).sort(), ['demo', 'news', 'paid']);
   });
 
   test('bad bodies get 4xx with a clear code and change nothing', async () => {
@@ -132,6 +132,6 @@ describe('HTTP: paths, errors and the admin API', () => {
       assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${JSON.stringify(payload)} → ${res.statusCode}`);
       assert.equal(res.json().error, code, JSON.stringify(payload));
     }
-    assert.deepEqual(t.channels.list().map((c) => c.id).sort(), ['demo', 'news']);
+    assert.deepEqual(t.channels.list().map((c) => c.id).sort(), ['demo', 'news', 'paid']);
   });
 });

@@ -1,0 +1,146 @@
+import crypto, { type KeyObject } from 'node:crypto';
+import { decodeCloudFrontBase64 } from './cloudfront-base64.ts';
+import { cannedPolicy, ipInCidr, parsePolicy, resourceMatches, streamNameMatches, type PolicyConditions } from './policy.ts';
+import { queryPairs, SIGNING_PARAMS } from './signer.ts';
+
+/** CloudFront's refusal codes and their messages. */
+export const REFUSALS = {
+  MissingKey: 'Missing Key-Pair-Id query parameter or cookie value',
+  InvalidKey: 'Unknown Key',
+  MalformedSignature: 'Could not unencode Signature',
+  MalformedPolicy: 'Malformed Policy',
+  AccessDenied: 'Access denied',
+} as const;
+
+/** One of CloudFront's refusal codes. */
+export type RefusalCode = keyof typeof REFUSALS;
+
+/** The outcome of checking a signature: allowed, or CloudFront's code and our reason (for logs). */
+export type Verdict = { ok: true } | { ok: false; code: RefusalCode; reason: string };
+
+/** Signature parameters found in a query or in cookies. */
+type SignatureParams = Partial<Record<'Policy' | 'Expires' | 'Signature' | 'Key-Pair-Id' | 'Hash-Algorithm', string>>;
+
+/** Checks CloudFront signed URLs, cookies and RTMP stream names against the accepted public keys. */
+export interface Verifier {
+  /** `url` is scheme://host + the raw request target; cookies are the request's, undecoded. */
+  verifyRequest(req: { url: string; cookies: Record<string, string>; clientIp: string }): Verdict;
+  verifyStreamName(name: string, query: Record<string, unknown>, clientIp: string): Verdict;
+}
+
+const deny = (code: RefusalCode, reason: string): Verdict => ({ ok: false, code, reason });
+
+/** Builds a verifier; signatures already verified are remembered (time, IP and resource are checked every time). */
+export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts: { now?: () => number; cacheSize?: number } = {}): Verifier {
+  const now = opts.now ?? Date.now;
+  const cacheSize = opts.cacheSize ?? 10_000;
+  const verified = new Map<string, PolicyConditions>();
+
+  /** Signature checks common to URLs, cookies and stream names; returns the policy's conditions. */
+  const check = (p: SignatureParams, canned: (expires: number) => string): PolicyConditions | Verdict => {
+    const keyId = p['Key-Pair-Id'];
+    if (!keyId) return deny('MissingKey', 'no key pair id');
+    const key = publicKeys.get(keyId);
+    if (!key) return deny('InvalidKey', 'unknown key pair id');
+    const signature = p.Signature === undefined ? undefined : decodeCloudFrontBase64(p.Signature);
+    if (!signature) return deny('MalformedSignature', 'missing or undecodable signature');
+    const algorithm = p['Hash-Algorithm'] === undefined || p['Hash-Algorithm'] === 'SHA1' ? 'sha1' : p['Hash-Algorithm'] === 'SHA256' ? 'sha256' : undefined;
+    if (!algorithm) return deny('AccessDenied', 'unsupported hash algorithm');
+    let policyBytes: Buffer;
+    let conditions: PolicyConditions | undefined;
+    if (p.Policy !== undefined) {
+      const decoded = decodeCloudFrontBase64(p.Policy);
+      conditions = decoded && parsePolicy(decoded.toString('utf8'));
+      if (!decoded || !conditions) return deny('MalformedPolicy', 'policy is not CloudFront base64 JSON with DateLessThan in seconds');
+      policyBytes = decoded;
+    } else if (p.Expires !== undefined) {
+      if (!/^\d{1,11}$/.test(p.Expires)) return deny('MalformedPolicy', 'Expires is not epoch seconds');
+      const json = canned(Number(p.Expires));
+      policyBytes = Buffer.from(json);
+      conditions = { resource: undefined, dateLessThan: Number(p.Expires), dateGreaterThan: undefined, sourceIp: undefined };
+    } else {
+      return deny('MalformedPolicy', 'neither Policy nor Expires');
+    }
+    const cacheKey = `${algorithm}|${keyId}|${p.Signature}|${policyBytes.toString('base64')}`;
+    if (!verified.has(cacheKey)) {
+      let good = false;
+      try {
+        good = crypto.verify(algorithm, policyBytes, key, signature);
+      } catch {
+        good = false;
+      }
+      if (!good) return deny('AccessDenied', 'signature does not match');
+      if (verified.size >= cacheSize) verified.clear();
+      verified.set(cacheKey, conditions);
+    }
+    return conditions;
+  };
+
+  const conditionsHold = (c: PolicyConditions, clientIp: string, resourceOk: (resource: string) => boolean): Verdict => {
+    const t = now() / 1000;
+    if (!(t < c.dateLessThan)) return deny('AccessDenied', 'expired');
+    if (c.dateGreaterThan !== undefined && !(t > c.dateGreaterThan)) return deny('AccessDenied', 'not yet valid');
+    if (c.sourceIp !== undefined && !ipInCidr(clientIp, c.sourceIp)) return deny('AccessDenied', 'viewer IP outside the policy');
+    if (c.resource !== undefined && !resourceOk(c.resource)) return deny('AccessDenied', 'resource does not match');
+    return { ok: true };
+  };
+
+  return {
+    verifyRequest({ url, cookies, clientIp }) {
+      const pairs = queryPairs(url);
+      const inQuery = pairs.some(([k]) => SIGNING_PARAMS.has(k) && k !== 'Hash-Algorithm');
+      const params: SignatureParams = {};
+      if (inQuery) {
+        for (const [k, v] of pairs) if (SIGNING_PARAMS.has(k) && !(k in params)) params[k as keyof SignatureParams] = v;
+      } else {
+        for (const k of SIGNING_PARAMS) if (cookies[`CloudFront-${k}`] !== undefined) params[k as keyof SignatureParams] = cookies[`CloudFront-${k}`];
+      }
+      const stripped = stripSigningParams(url);
+      const c = check(params, (expires) => cannedPolicy(stripped, expires));
+      if ('ok' in c) return c;
+      return conditionsHold(c, clientIp, (resource) => resourceMatches(resource, stripped));
+    },
+    verifyStreamName(name, query, clientIp) {
+      const params: SignatureParams = {};
+      for (const k of SIGNING_PARAMS) {
+        const v = query[k];
+        if (typeof v === 'string') params[k as keyof SignatureParams] = v;
+      }
+      const c = check(params, (expires) => cannedPolicy(name, expires));
+      if ('ok' in c) return c;
+      return conditionsHold(c, clientIp, (resource) => streamNameMatches(resource, name));
+    },
+  };
+}
+
+/** The URL without CloudFront's signing parameters: other parameters raw and in order, no trailing `?`. */
+export function stripSigningParams(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const kept = url
+    .slice(q + 1)
+    .split('&')
+    .filter((piece) => !SIGNING_PARAMS.has(piece.split('=', 1)[0]!))
+    .join('&');
+  return kept === '' ? url.slice(0, q) : `${url.slice(0, q)}?${kept}`;
+}
+
+/** CloudFront's XML error body for a refusal. */
+export function refusalXml(code: RefusalCode): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${REFUSALS[code]}</Message></Error>`;
+}
+
+/** Cookies of a request as name → raw value (first wins); malformed pieces are skipped. */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const piece of header.split(';')) {
+    const eq = piece.indexOf('=');
+    if (eq <= 0) continue;
+    const name = piece.slice(0, eq).trim();
+    let value = piece.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    if (name && !(name in out)) out[name] = value;
+  }
+  return out;
+}
