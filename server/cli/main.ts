@@ -2,7 +2,20 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createChannelRepository } from '../db/channel-repository.ts';
 import { openDatabase } from '../db/database.ts';
+import { KeyError } from '../signing/keys.ts';
 import { runChannelCommand } from './channel-commands.ts';
+import { runSigningCommand } from './signing-commands.ts';
+
+const USAGE = [
+  'usage: boxoffice <command>',
+  '  channel create <name> [--title T] [--price 4.99]   a live channel and its stream key',
+  '  channel list                                        channels with their keys',
+  '  keys show                                           the signing key id and public key for CloudFront',
+  '  sign <url> [--hours N] [--exact]                    a signed URL (the item folder; --exact: this URL only)',
+].join('\n');
+
+/** Flags that take no value. */
+const BOOLEAN_FLAGS = new Set(['exact']);
 
 /** Splits argv into positional words and `--flag value` pairs. */
 export function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string> } {
@@ -13,6 +26,7 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Map<st
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+      else if (BOOLEAN_FLAGS.has(a.slice(2))) flags.set(a.slice(2), 'true');
       else flags.set(a.slice(2), argv[++i] ?? '');
     } else positional.push(a);
   }
@@ -25,8 +39,8 @@ function main(argv: string[]): number {
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
   const { positional, flags } = parseArgs(argv);
   const [group, ...rest] = positional;
-  if (group !== 'channel') {
-    err('usage: boxoffice channel create <name> [--title T] [--price 4.99] | channel list');
+  if (group !== 'channel' && group !== 'keys' && group !== 'sign') {
+    err(USAGE);
     return group === undefined || group === 'help' ? 0 : 1;
   }
   let config;
@@ -35,6 +49,14 @@ function main(argv: string[]): number {
   } catch (e) {
     if (e instanceof ConfigError) return err(`boxoffice: ${e.message}`), 2;
     throw e;
+  }
+  if (group === 'keys' || group === 'sign') {
+    try {
+      return runSigningCommand(group, { positional: rest, flags }, { config, out, err });
+    } catch (e) {
+      if (e instanceof KeyError) return err(`boxoffice: ${e.message}`), 2;
+      throw e;
+    }
   }
   const db = openDatabase(path.join(config.dataDir, 'boxoffice.db'));
   try {

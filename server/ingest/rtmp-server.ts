@@ -50,6 +50,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
     const session = new RtmpSession(socket);
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     let target: RtmpTarget | undefined;
+    let query: Record<string, unknown> = {};
     let refused = false;
     let channelId: string | undefined;
 
@@ -73,6 +74,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
 
     session.onConnect = (req) => {
       target = parseRtmpTarget(req.app, req.name);
+      query = req.query ?? {};
     };
     session.onPush = () => {
       if (refused) return;
@@ -94,7 +96,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
     session.onPlay = () => {
       if (refused) return;
       if (!target?.ok) return refuse(target?.reason ?? 'no stream name');
-      const admission = hooks.authorizePlay(target.name, session.streamQuery, socket.remoteAddress ?? '');
+      const admission = hooks.authorizePlay(target.name, query, socket.remoteAddress ?? '');
       if (!admission.ok) return refuse(admission.reason, { stream: target.name.slice(0, 64) });
       const err = attach(admission.channelId).postPlay(session);
       if (err !== null) return refuse(`node-media-server: ${err}`);

@@ -36,6 +36,8 @@ export interface Signer {
   readonly hashAlgorithm: HashAlgorithm;
   /** Signs everything under `folder` (a path such as `/live/demo`) with a custom wildcard policy. */
   signFolder(folder: string, file: string, opts: GrantOptions): FolderGrant;
+  /** Signs `url` with a custom policy whose Resource is `resource` (any host: the operator's `cli sign`). */
+  signUrlForResource(url: string, resource: string, opts: GrantOptions): string;
   /** Signs one exact URL with a canned policy (the operator's `cli sign`). */
   signExactUrl(url: string, expiresAt: Date): string;
   /** Signs an RTMP stream name: `name?Policy=…&Signature=…&Key-Pair-Id=…`, Resource = the name. */
@@ -71,6 +73,7 @@ export function createSigner(keys: SigningKeys, publicUrl: string, hashAlgorithm
         .map(([k, v]) => ({ name: `CloudFront-${k}`, value: v }));
       return { url, cookies, cookiePath: `${basePath}${folder}/`, secure, expiresAt: opts.expiresAt, resource };
     },
+    signUrlForResource: (url, resource, opts) => sign(url, policyFor(resource, opts)),
     signExactUrl(url, expiresAt) {
       return getSignedUrl({ url, dateLessThan: expiresAt.toISOString(), keyPairId: keys.keyPairId, privateKey: keys.privateKey as unknown as string, algorithm: hashAlgorithm });
     },
