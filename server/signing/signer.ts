@@ -106,3 +106,9 @@ export function queryPairs(url: string): Array<[string, string]> {
       return eq < 0 ? [p, ''] : [p.slice(0, eq), p.slice(eq + 1)];
     });
 }
+
+/** `Set-Cookie` values for a grant: scoped to the item's folder, HttpOnly, SameSite=Lax, Secure on https, expiring with it. */
+export function grantSetCookies(grant: FolderGrant): string[] {
+  const attributes = [`Path=${grant.cookiePath}`, `Expires=${grant.expiresAt.toUTCString()}`, 'HttpOnly', 'SameSite=Lax', ...(grant.secure ? ['Secure'] : [])];
+  return grant.cookies.map((c) => [`${c.name}=${c.value}`, ...attributes].join('; '));
+}
