@@ -88,7 +88,7 @@ export function readPublicKeysFile(file: string): Array<[string, KeyObject]> {
   return parsePublicKeys(text);
 }
 
-/** Parses `id=PEM` entries; every problem names the entry. */
+/** Parses `id=PEM` entries (blank lines and `#` comments allowed); every problem names the entry or line. */
 export function parsePublicKeys(text: string): Array<[string, KeyObject]> {
   const entries: Array<[string, KeyObject]> = [];
   const re = /^([^=\s]+)=\s*(-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----)/gm;
@@ -101,6 +101,7 @@ export function parsePublicKeys(text: string): Array<[string, KeyObject]> {
       throw new KeyError(`SIGNING_PUBLIC_KEYS_FILE: the key for ${id} is not a valid public key (${(e as Error).message})`);
     }
   }
-  if (entries.length === 0 && text.trim() !== '') throw new KeyError('SIGNING_PUBLIC_KEYS_FILE: no `ID=-----BEGIN PUBLIC KEY-----…` entry found');
+  const leftover = text.replace(re, '').split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  if (leftover !== undefined) throw new KeyError(`SIGNING_PUBLIC_KEYS_FILE: "${leftover.slice(0, 40)}" is not part of an ID=-----BEGIN PUBLIC KEY-----… entry`);
   return entries;
 }

@@ -44,7 +44,7 @@ export function parsePolicy(json: string): PolicyConditions | undefined {
   }
   const statements = (doc as { Statement?: unknown } | null)?.Statement;
   const list = Array.isArray(statements) ? statements : statements && typeof statements === 'object' ? [statements] : [];
-  if (list.length !== 1) return undefined;
+  if (list.length !== 1 || list[0] === null || typeof list[0] !== 'object') return undefined;
   const st = list[0] as { Resource?: unknown; Condition?: Record<string, Record<string, unknown> | undefined> };
   if (st.Resource !== undefined && typeof st.Resource !== 'string') return undefined;
   const dateLessThan = epoch(st.Condition?.DateLessThan?.['AWS:EpochTime']);

@@ -1,5 +1,5 @@
 import { getSignedUrl } from '@aws-sdk/cloudfront-signer';
-import { buildCustomPolicy } from './policy.ts';
+import { buildCustomPolicy, parseCidr } from './policy.ts';
 import type { SigningKeys } from './keys.ts';
 
 /** Hash algorithms CloudFront accepts for signatures. */
@@ -53,13 +53,16 @@ export function createSigner(keys: SigningKeys, publicUrl: string, hashAlgorithm
   const secure = base.protocol === 'https:';
   const sign = (url: string, policy: string): string =>
     getSignedUrl({ url, policy, keyPairId: keys.keyPairId, privateKey: keys.privateKey as unknown as string, algorithm: hashAlgorithm });
-  const policyFor = (resource: string, opts: GrantOptions): string =>
-    buildCustomPolicy({
+  const policyFor = (resource: string, opts: GrantOptions): string => {
+    // IPv4-mapped IPv6 (what a dual-stack listener reports) is the IPv4 viewer; anything else that is not IPv4 is not bound
+    const ipv4 = opts.clientIp?.replace(/^::ffff:/i, '');
+    return buildCustomPolicy({
       resource,
       dateLessThan: seconds(opts.expiresAt),
       ...(opts.notBefore ? { dateGreaterThan: seconds(opts.notBefore) } : {}),
-      ...(opts.clientIp && !opts.clientIp.includes(':') ? { sourceIp: `${opts.clientIp}/32` } : {}),
+      ...(ipv4 && parseCidr(ipv4)?.mask === 0xffffffff ? { sourceIp: `${ipv4}/32` } : {}),
     });
+  };
   return {
     keyPairId: keys.keyPairId,
     hashAlgorithm,
@@ -75,7 +78,9 @@ export function createSigner(keys: SigningKeys, publicUrl: string, hashAlgorithm
     },
     signUrlForResource: (url, resource, opts) => sign(url, policyFor(resource, opts)),
     signExactUrl(url, expiresAt) {
-      return getSignedUrl({ url, dateLessThan: expiresAt.toISOString(), keyPairId: keys.keyPairId, privateKey: keys.privateKey as unknown as string, algorithm: hashAlgorithm });
+      // whole seconds, rounded down: the SDK would round to the nearest second and outlive `expiresAt`
+      const dateLessThan = new Date(Math.floor(expiresAt.getTime() / 1000) * 1000).toISOString();
+      return getSignedUrl({ url, dateLessThan, keyPairId: keys.keyPairId, privateKey: keys.privateKey as unknown as string, algorithm: hashAlgorithm });
     },
     signStreamName(name, opts) {
       const signed = sign(`https://rtmp.invalid/${name}`, policyFor(name, opts));

@@ -98,6 +98,8 @@ describe('CloudFront answers to signatures made with @aws-sdk/cloudfront-signer'
     ['policy not base64', () => ask(replaceParam(custom(), 'Policy', 'not*base64')), 'MalformedPolicy'],
     ['policy base64 of something that is not JSON', () => ask(replaceParam(custom(), 'Policy', encodeCloudFrontBase64('hello'))), 'MalformedPolicy'],
     ['policy with DateLessThan in milliseconds', () => ask(getSignedUrl({ url: MASTER, policy: msPolicy, keyPairId: RSA_ID, privateKey: rsaPem })), 'MalformedPolicy'],
+    ['policy whose Statement is [null]', () => ask(replaceParam(custom(), 'Policy', encodeCloudFrontBase64('{"Statement":[null]}'))), 'MalformedPolicy'],
+    ['policy whose Statement is null', () => ask(replaceParam(custom(), 'Policy', encodeCloudFrontBase64('{"Statement":null}'))), 'MalformedPolicy'],
     ['canned Expires that is not a number', () => ask(replaceParam(cannedSegment, 'Expires', 'soon')), 'MalformedPolicy'],
     ['a query signature wins over valid cookies', () => ask(replaceParam(custom(), 'Signature', tamperedSig), cookies), 'AccessDenied'],
   ];
