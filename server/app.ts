@@ -9,7 +9,17 @@ import type { Logger } from './log.ts';
 import { registerHlsPreflight, registerLiveRoutes } from './origin/hls-routes.ts';
 import { sendError } from './origin/http-reply.ts';
 import { createSignatureGate } from './origin/signature-gate.ts';
+import type { Signer } from './signing/signer.ts';
 import type { Verifier } from './signing/verifier.ts';
+import type Stripe from 'stripe';
+import { createCatalog } from './boxoffice/catalog.ts';
+import { confirmReturn, registerBoxOfficeRoutes } from './boxoffice/checkout-routes.ts';
+import { registerDemoCheckoutRoutes } from './boxoffice/demo-checkout.ts';
+import { createEntitlements } from './boxoffice/entitlements.ts';
+import type { PaymentGateway } from './boxoffice/payment-gateway.ts';
+import { registerStripeWebhook } from './boxoffice/stripe-webhook.ts';
+import { createViewerCookies } from './boxoffice/viewer-cookie.ts';
+import type { PurchaseRepository } from './db/purchase-repository.ts';
 
 /** What the HTTP app is composed from. */
 export interface AppDeps {
@@ -20,6 +30,14 @@ export interface AppDeps {
   readonly log: Logger;
   readonly playerDir: string;
   readonly verifier: Verifier;
+  readonly signer: Signer;
+  readonly purchases: PurchaseRepository;
+  readonly gateway: PaymentGateway;
+  /** The Stripe client for webhooks; undefined in demo mode. */
+  readonly stripe: Stripe | undefined;
+  readonly viewerSecret: Buffer;
+  /** The clock of entitlements and rate limits (tests inject one). */
+  readonly now?: () => number;
 }
 
 /** Builds the fastify app without listening (tests use `app.inject`; main hands it sockets). */
@@ -46,23 +64,46 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(deps.live)));
 
+  const now = deps.now ?? Date.now;
+  const { config } = deps;
+  const catalog = createCatalog({ channels: deps.channels, isOnline: (id) => deps.live.channel(id)?.state() === 'live' });
+  const entitlements = createEntitlements({ purchases: deps.purchases, accessHours: config.accessHours, now });
+  const viewers = createViewerCookies(deps.viewerSecret, config.publicUrl.startsWith('https:'));
+  const boxOffice = {
+    catalog, entitlements, viewers, now, log: deps.log, gateway: deps.gateway, signer: deps.signer,
+    publicUrl: config.publicUrl, accessHours: config.accessHours, playbackUrlHours: config.playbackUrlHours,
+    bindIp: config.signingBindIp, trustProxy: config.trustProxy,
+  };
+
   const page = (): string => fs.readFileSync(path.join(deps.playerDir, 'index.html'), 'utf8');
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page()));
-  app.get('/watch/:itemId', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page()));
+  app.get('/', async (req, reply) => {
+    viewers.ensure(req, reply);
+    return reply.type('text/html; charset=utf-8').send(page());
+  });
+  app.get('/watch/:itemId', async (req, reply) => {
+    viewers.ensure(req, reply);
+    await confirmReturn(req, boxOffice);
+    return reply.type('text/html; charset=utf-8').send(page());
+  });
+  registerBoxOfficeRoutes(app, boxOffice);
+  registerStripeWebhook(app, { stripe: deps.stripe, webhookSecret: config.stripeWebhookSecret, purchases: deps.purchases, entitlements, log: deps.log, now });
+  if (deps.gateway.mode === 'demo') {
+    registerDemoCheckoutRoutes(app, { purchases: deps.purchases, catalog, entitlements, gateway: deps.gateway, viewers, accessHours: config.accessHours, now });
+  }
 
   registerHlsPreflight(app, '/live/');
   registerLiveRoutes(app, {
     live: deps.live,
     channelExists: (id) => deps.channels.get(id) !== undefined,
-    requiresSignature: (id) => deps.config.enforceSignatures && (deps.channels.get(id)?.priceCents ?? 0) > 0,
-    checkSignature: createSignatureGate(deps.verifier, deps.config.trustProxy),
-    segmentSeconds: deps.config.segmentSeconds,
+    requiresSignature: (id) => config.enforceSignatures && (deps.channels.get(id)?.priceCents ?? 0) > 0,
+    checkSignature: createSignatureGate(deps.verifier, config.trustProxy),
+    segmentSeconds: config.segmentSeconds,
     log: deps.log,
   });
   registerChannelRoutes(app, {
     channels: deps.channels,
     adminToken: deps.adminToken,
-    config: deps.config,
+    config,
     isLive: (id) => deps.live.channel(id)?.state() === 'live',
   });
   return app;

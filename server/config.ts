@@ -36,6 +36,13 @@ export interface Config {
   readonly trustProxy: boolean;
   /** How long one purchase (and so one signed URL) grants access. */
   readonly accessHours: number;
+  /** Caps a playback URL's lifetime below the end of the entitlement (hours); unset: the entitlement's end. */
+  readonly playbackUrlHours: number | undefined;
+  /** Stripe keys; both unset means the demo checkout. */
+  readonly stripeSecretKey: string | undefined;
+  readonly stripeWebhookSecret: string | undefined;
+  /** Base URL of Stripe's API for the SDK (tests point it at a local double). */
+  readonly stripeApiUrl: string | undefined;
 }
 
 /** Start-up refused: one line per bad variable, each naming it. */
@@ -91,6 +98,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const enforceSignatures = read('ENFORCE_SIGNATURES', true, parseBool);
   const trustProxy = read('TRUST_PROXY', false, parseBool);
   const accessHours = read('ACCESS_HOURS', 24, intIn(1, 24 * 366));
+  const playbackUrlHours = read<number | undefined>('PLAYBACK_URL_HOURS', undefined, intIn(1, 24 * 366));
+  const stripeSecretKey = read<string | undefined>('STRIPE_SECRET_KEY', undefined, (raw) => (/^(sk|rk)_(test|live)_\w+$/.test(raw) ? raw : new Invalid('a Stripe secret key (sk_test_… or sk_live_…)')));
+  const stripeWebhookSecret = read<string | undefined>('STRIPE_WEBHOOK_SECRET', undefined, (raw) => (/^whsec_\w+$/.test(raw) ? raw : new Invalid('a webhook signing secret (whsec_…)')));
+  const stripeApiUrl = read<string | undefined>('STRIPE_API_URL', undefined, (raw) => (/^https?:\/\/[^/?#]+\/?$/.test(raw) ? raw : new Invalid('a base URL such as http://127.0.0.1:12111')));
+  if ((env.STRIPE_SECRET_KEY?.trim() ? 1 : 0) + (env.STRIPE_WEBHOOK_SECRET?.trim() ? 1 : 0) === 1) {
+    problems.push('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together (both unset runs the demo checkout)');
+  }
+  if (env.NODE_ENV === 'production' && !env.STRIPE_SECRET_KEY?.trim()) {
+    problems.push('STRIPE_SECRET_KEY is required when NODE_ENV=production: the demo checkout moves no money');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     httpPort,
@@ -115,6 +132,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     enforceSignatures,
     trustProxy,
     accessHours,
+    playbackUrlHours,
+    stripeSecretKey,
+    stripeWebhookSecret,
+    stripeApiUrl,
   });
 }
 

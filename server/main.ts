@@ -6,7 +6,11 @@ import { loadOrCreateAdminToken } from './admin/admin-auth.ts';
 import { createChannel } from './admin/channel-routes.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createDemoGateway } from './boxoffice/demo-checkout.ts';
+import { createStripeClient, createStripeGateway } from './boxoffice/stripe-gateway.ts';
+import { loadOrCreateViewerSecret } from './boxoffice/viewer-cookie.ts';
 import { createChannelRepository } from './db/channel-repository.ts';
+import { createPurchaseRepository } from './db/purchase-repository.ts';
 import { openDatabase } from './db/database.ts';
 import { createAdmission } from './ingest/admission.ts';
 import { obsServerUrl } from './ingest/obs-settings.ts';
@@ -15,7 +19,7 @@ import { createRtmpIngest } from './ingest/rtmp-server.ts';
 import { createLiveManager } from './live/live-manager.ts';
 import { createLogger } from './log.ts';
 import { KeyError, loadSigningKeys, type SigningKeys } from './signing/keys.ts';
-import { signatureQueryParams } from './signing/signer.ts';
+import { createSigner, signatureQueryParams } from './signing/signer.ts';
 import { createVerifier } from './signing/verifier.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,7 +76,19 @@ async function main(): Promise<void> {
     { ...createAdmission(channels, verifier, config.enforceSignatures), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
     log.child({ part: 'ingest' }),
   );
-  const app = buildApp({ config, channels, live, adminToken: stored.token, log, playerDir: path.join(ROOT, 'player'), verifier });
+  const purchases = createPurchaseRepository(db);
+  const stripe = config.stripeSecretKey ? createStripeClient(config.stripeSecretKey, config.stripeApiUrl) : undefined;
+  const gateway = stripe
+    ? createStripeGateway(stripe, { accessHours: config.accessHours, now: Date.now })
+    : createDemoGateway({ purchases, publicUrl: config.publicUrl, now: Date.now });
+  if (!stripe) log.warn('no Stripe keys: running the demo checkout (no money moves)');
+  const app = buildApp({
+    config, channels, purchases, live, log, verifier, gateway, stripe,
+    adminToken: stored.token,
+    playerDir: path.join(ROOT, 'player'),
+    signer: createSigner(keys, config.publicUrl, config.signingHashAlgorithm),
+    viewerSecret: loadOrCreateViewerSecret(config.dataDir),
+  });
   await app.ready();
 
   const listeners: net.Server[] = [];

@@ -28,7 +28,7 @@ export function createChannel(repo: ChannelRepository, input: { id: string; titl
   return repo.create({ ...input, streamKey: generateStreamKey() });
 }
 
-/** `POST /api/admin/channels` and `GET /api/admin/channels`, behind the admin token. */
+/** `POST /api/admin/channels`, `PATCH /api/admin/channels/<id>` (title, price) and `GET /api/admin/channels`, behind the admin token. */
 export function registerChannelRoutes(app: FastifyInstance, deps: { channels: ChannelRepository; adminToken: string; config: Config; isLive(id: string): boolean }): void {
   const guard = { preHandler: requireAdmin(deps.adminToken) };
   app.post('/api/admin/channels', guard, async (req, reply) => {
@@ -42,6 +42,15 @@ export function registerChannelRoutes(app: FastifyInstance, deps: { channels: Ch
       streamKey: channel.streamKey,
       obs: { server: obsServerUrl(deps.config), streamKey: channel.streamKey },
     });
+  });
+  app.patch<{ Params: { id: string } }>('/api/admin/channels/:id', guard, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const existing = deps.channels.get(req.params.id);
+    if (!existing) return sendError(reply, 404, 'unknown_channel', 'no such channel');
+    const input = checkChannelInput(existing.id, body.title ?? existing.title, body.priceCents ?? existing.priceCents);
+    if (!input.ok) return sendError(reply, 400, 'invalid_channel', input.message);
+    const c = deps.channels.update(existing.id, { title: input.title, priceCents: input.priceCents })!;
+    return reply.header('cache-control', 'no-store').send({ id: c.id, title: c.title, priceCents: c.priceCents, currency: c.currency });
   });
   app.get('/api/admin/channels', guard, async (_req, reply) =>
     reply.header('cache-control', 'no-store').send({

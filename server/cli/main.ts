@@ -9,6 +9,7 @@ import { runSigningCommand } from './signing-commands.ts';
 const USAGE = [
   'usage: boxoffice <command>',
   '  channel create <name> [--title T] [--price 4.99]   a live channel and its stream key',
+  '  channel price <name> <4.99|0>                       change a channel\'s price (0 = free)',
   '  channel list                                        channels with their keys',
   '  keys show                                           the signing key id and public key for CloudFront',
   '  sign <url> [--hours N] [--exact]                    a signed URL (the item folder; --exact: this URL only)',

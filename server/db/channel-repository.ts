@@ -28,6 +28,8 @@ export interface ChannelRepository {
   get(id: string): Channel | undefined;
   findByStreamKey(streamKey: string): Channel | undefined;
   list(): Channel[];
+  /** Changes a channel's title and/or price; the updated channel, or undefined when unknown. */
+  update(id: string, changes: { title?: string; priceCents?: number }): Channel | undefined;
 }
 
 /** Builds the channel repository over an open database. */
@@ -36,6 +38,7 @@ export function createChannelRepository(db: Db): ChannelRepository {
   const byId = db.prepare('SELECT * FROM channels WHERE id = ?');
   const byKey = db.prepare('SELECT * FROM channels WHERE stream_key = ?');
   const all = db.prepare('SELECT * FROM channels ORDER BY created_at, id');
+  const setFields = db.prepare('UPDATE channels SET title = COALESCE(@title, title), price_cents = COALESCE(@priceCents, price_cents) WHERE id = @id');
   const toChannel = (r: ChannelRow): Channel => ({
     id: r.id,
     title: r.title,
@@ -60,5 +63,10 @@ export function createChannelRepository(db: Db): ChannelRepository {
       return r && toChannel(r);
     },
     list: () => (all.all() as ChannelRow[]).map(toChannel),
+    update(id, changes) {
+      setFields.run({ id, title: changes.title ?? null, priceCents: changes.priceCents ?? null });
+      const r = byId.get(id) as ChannelRow | undefined;
+      return r && toChannel(r);
+    },
   };
 }

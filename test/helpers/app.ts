@@ -15,6 +15,10 @@ import { createLogger } from '../../server/log.ts';
 import type { SigningKeys } from '../../server/signing/keys.ts';
 import { createSigner, type Signer } from '../../server/signing/signer.ts';
 import { createVerifier } from '../../server/signing/verifier.ts';
+import { createDemoGateway } from '../../server/boxoffice/demo-checkout.ts';
+import type { PaymentGateway } from '../../server/boxoffice/payment-gateway.ts';
+import { createPurchaseRepository, type PurchaseRepository } from '../../server/db/purchase-repository.ts';
+import type Stripe from 'stripe';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -43,38 +47,66 @@ export function staticLive(): LiveManager {
   return { start: async () => undefined, publishStarted: () => undefined, publishEnded: () => undefined, channel: () => channel, states: () => new Map([['demo', 'live']]), stop: async () => undefined };
 }
 
-/** The HTTP app in-process (no sockets, no ffmpeg) over an in-memory database with a free `demo` and a paid `paid` channel. */
-export async function buildTestApp(opts: { live?: LiveManager; env?: Record<string, string> } = {}): Promise<{
+/** What a test app is built with; everything has a default. */
+export interface TestAppOptions {
+  live?: LiveManager;
+  env?: Record<string, string>;
+  /** A data folder to reuse (a restart); a fresh one otherwise. */
+  dataDir?: string;
+  keys?: SigningKeys;
+  now?: () => number;
+  /** The payment side: Stripe (client and gateway) or, by default, the demo checkout. */
+  payments?: (purchases: PurchaseRepository, config: Config) => { gateway: PaymentGateway; stripe: Stripe | undefined };
+}
+
+/** The HTTP app in-process (no sockets, no ffmpeg) over a file database with a free `demo` and a paid `paid` channel. */
+export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
   app: FastifyInstance;
   channels: ChannelRepository;
+  purchases: PurchaseRepository;
   adminToken: string;
   config: Config;
   signer: Signer;
-  close(): Promise<void>;
+  keys: SigningKeys;
+  dataDir: string;
+  /** Closes the app and database; keeps the data folder when `keepData`. */
+  close(keepData?: boolean): Promise<void>;
 }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-app-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-app-'));
   const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '8080', PUBLIC_URL: 'http://localhost:8080', ...opts.env });
-  const db = openDatabase(':memory:');
+  const db = openDatabase(path.join(dataDir, 'boxoffice.db'));
   const channels = createChannelRepository(db);
-  createChannel(channels, { id: 'demo', title: 'Demo', priceCents: 0 });
-  createChannel(channels, { id: 'paid', title: 'Paid', priceCents: 500 });
+  if (!channels.get('demo')) createChannel(channels, { id: 'demo', title: 'Demo', priceCents: 0 });
+  if (!channels.get('paid')) createChannel(channels, { id: 'paid', title: 'Paid', priceCents: 500 });
+  const purchases = createPurchaseRepository(db);
   const log = createLogger('error');
+  const now = opts.now ?? Date.now;
   const live = opts.live ?? createLiveManager({ dir: path.join(dataDir, 'live'), settings: config, log });
-  const keys = testKeys();
+  const keys = opts.keys ?? testKeys();
   const adminToken = 'test-admin-token-0123456789';
-  const app = buildApp({ config, channels, live, adminToken, log, playerDir: path.join(ROOT, 'player'), verifier: createVerifier(keys.publicKeys) });
+  const signer = createSigner(keys, config.publicUrl, config.signingHashAlgorithm);
+  const { gateway, stripe } = opts.payments?.(purchases, config) ?? { gateway: createDemoGateway({ purchases, publicUrl: config.publicUrl, now }), stripe: undefined };
+  const app = buildApp({
+    config, channels, purchases, live, adminToken, log, signer, gateway, stripe, now,
+    playerDir: path.join(ROOT, 'player'),
+    verifier: createVerifier(keys.publicKeys, { now }),
+    viewerSecret: Buffer.alloc(32, 7),
+  });
   await app.ready();
   return {
     app,
     channels,
+    purchases,
     adminToken,
     config,
-    signer: createSigner(keys, config.publicUrl, config.signingHashAlgorithm),
-    async close() {
+    signer,
+    keys,
+    dataDir,
+    async close(keepData = false) {
       await app.close();
       await live.stop();
       db.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -117,6 +117,18 @@ describe('HTTP: paths, errors and the admin API', () => {
     assert.deepEqual(list.json().channels.map((c: { id: string }) => c.id).sort(), ['demo', 'news', 'paid']);
   });
 
+  test('PATCH /api/admin/channels/<id> sets the price and title', async () => {
+    const auth = { authorization: `Bearer ${t.adminToken}` };
+    const res = await app.inject({ method: 'PATCH', url: '/api/admin/channels/news', headers: auth, payload: { priceCents: 0 } });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { id: 'news', title: 'News', priceCents: 0, currency: 'usd' });
+    assert.equal((await app.inject({ method: 'PATCH', url: '/api/admin/channels/news', headers: auth, payload: { priceCents: -5 } })).statusCode, 400);
+    assert.equal((await app.inject({ method: 'PATCH', url: '/api/admin/channels/nope', headers: auth, payload: { priceCents: 1 } })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'PATCH', url: '/api/admin/channels/news', payload: { priceCents: 1 } })).statusCode, 401);
+    assert.equal(t.channels.get('news')?.priceCents, 0, 'bad requests changed nothing');
+    await app.inject({ method: 'PATCH', url: '/api/admin/channels/news', headers: auth, payload: { priceCents: 499 } });
+  });
+
   test('bad bodies get 4xx with a clear code and change nothing', async () => {
     const auth = { authorization: `Bearer ${t.adminToken}` };
     const cases: Array<[unknown, string, string]> = [

@@ -31,12 +31,28 @@ describe('start-up and the operator CLI', () => {
     assert.match(dup.stderr, /already exists/);
     const badPrice = await runTs('server/cli/main.ts', ['channel', 'create', 'other', '--price', 'cheap'], env);
     assert.equal(badPrice.code, 1);
-    assert.match(badPrice.stderr, /--price "cheap"/);
+    assert.match(badPrice.stderr, /price "cheap"/);
 
     const list = await runTs('server/cli/main.ts', ['channel', 'list'], env);
     assert.equal(list.code, 0);
     const lines = list.stdout.trim().split('\n');
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, new RegExp(`^gigs\\s+4\\.99 USD\\s+${key}\\s+Live gigs$`));
+  });
+});
+
+describe('prices', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-price-'));
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  test('channel price changes a price from the CLI; unknown channels and bad prices change nothing', async () => {
+    const env = { DATA_DIR: dataDir };
+    assert.equal((await runTs('server/cli/main.ts', ['channel', 'create', 'talk'], env)).code, 0);
+    const set = await runTs('server/cli/main.ts', ['channel', 'price', 'talk', '2.50'], env);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /"talk" now costs 2\.50 USD/);
+    assert.equal((await runTs('server/cli/main.ts', ['channel', 'price', 'nope', '1'], env)).code, 1);
+    assert.equal((await runTs('server/cli/main.ts', ['channel', 'price', 'talk', '-1'], env)).code, 1);
+    assert.match((await runTs('server/cli/main.ts', ['channel', 'list'], env)).stdout, /^talk\s+2\.50 USD/m);
   });
 });

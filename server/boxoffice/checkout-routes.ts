@@ -1,0 +1,104 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../log.ts';
+import { sendError } from '../origin/http-reply.ts';
+import { clientIp } from '../origin/signature-gate.ts';
+import { grantSetCookies, type Signer } from '../signing/signer.ts';
+import type { Catalog, CatalogItem } from './catalog.ts';
+import type { Entitlements } from './entitlements.ts';
+import type { PaymentGateway } from './payment-gateway.ts';
+import { createRateLimit } from './rate-limit.ts';
+import type { ViewerCookies } from './viewer-cookie.ts';
+
+/** What the box office routes are built from. */
+export interface BoxOfficeDeps {
+  readonly catalog: Catalog;
+  readonly entitlements: Entitlements;
+  readonly gateway: PaymentGateway;
+  readonly signer: Signer;
+  readonly viewers: ViewerCookies;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly publicUrl: string;
+  readonly accessHours: number;
+  /** Caps a signed URL's lifetime below the entitlement's end (hours); undefined: the entitlement's end. */
+  readonly playbackUrlHours: number | undefined;
+  readonly bindIp: boolean;
+  readonly trustProxy: boolean;
+}
+
+/** The playback URL of a free item (no signature). */
+export const freeUrl = (publicUrl: string, item: CatalogItem): string => `${publicUrl}${item.folder}/master.m3u8`;
+
+/** `GET /api/catalog`, `POST /api/checkout`, `GET /api/playback/<itemId>`. */
+export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDeps): void {
+  const perViewer = createRateLimit({ limit: 10, windowMs: 60_000, now: deps.now });
+  const perIp = createRateLimit({ limit: 120, windowMs: 60_000, now: deps.now });
+  const noStore = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store');
+
+  app.get('/api/catalog', async (req, reply) => {
+    const viewerId = deps.viewers.ensure(req, reply);
+    const owned = deps.entitlements.accessByItem(viewerId);
+    const items = deps.catalog.list().map(({ folder: _folder, ...item }) => {
+      const access = owned.get(item.id);
+      return access ? { ...item, accessUntil: new Date(access.expiresAt).toISOString() } : item;
+    });
+    return noStore(reply).send({ items });
+  });
+
+  app.post('/api/checkout', async (req, reply) => {
+    const itemId = (req.body as { itemId?: unknown } | undefined)?.itemId;
+    if (typeof itemId !== 'string') return sendError(reply, 400, 'invalid_request', 'send {"itemId": "<id>"}');
+    const item = deps.catalog.find(itemId);
+    if (!item) return sendError(reply, 404, 'unknown_item', `no item "${itemId.slice(0, 64)}"`);
+    if (item.free) return sendError(reply, 400, 'item_is_free', 'this item is free: no purchase needed');
+    const viewerId = deps.viewers.ensure(req, reply);
+    const limited = [perViewer(viewerId), perIp(clientIp(req, deps.trustProxy))].find((r) => !r.ok);
+    if (limited && !limited.ok) {
+      return sendError(reply.header('retry-after', String(limited.retryAfterSeconds)), 429, 'rate_limited', 'too many checkouts; try again shortly');
+    }
+    try {
+      const watch = `${deps.publicUrl}/watch/${encodeURIComponent(item.id)}`;
+      const { url } = await deps.gateway.createCheckout({ viewerId, item, successUrl: `${watch}?session_id={CHECKOUT_SESSION_ID}`, cancelUrl: watch });
+      return noStore(reply).send({ url });
+    } catch (e) {
+      deps.log.error('checkout could not be created', { item: item.id, error: (e as Error).message });
+      return sendError(reply, 502, 'payment_provider_unavailable', 'the payment provider could not start a checkout; try again');
+    }
+  });
+
+  app.get<{ Params: { itemId: string } }>('/api/playback/:itemId', async (req, reply) => {
+    const item = deps.catalog.find(req.params.itemId);
+    if (!item) return sendError(reply, 404, 'unknown_item', 'no such item');
+    noStore(reply);
+    if (item.free) return reply.send({ url: freeUrl(deps.publicUrl, item), expiresAt: null });
+    const viewerId = deps.viewers.ensure(req, reply);
+    const access = deps.entitlements.access(viewerId, item.id);
+    if (!access) {
+      return reply.code(402).send({
+        error: 'payment_required',
+        message: `${item.title} needs a purchase: ${deps.accessHours} hours of access`,
+        item: { id: item.id, title: item.title, priceCents: item.priceCents, currency: item.currency },
+        accessHours: deps.accessHours,
+        checkout: { method: 'POST', url: '/api/checkout', body: { itemId: item.id } },
+      });
+    }
+    const cap = deps.playbackUrlHours === undefined ? Infinity : deps.now() + deps.playbackUrlHours * 3600_000;
+    const expiresAt = new Date(Math.min(access.expiresAt, cap));
+    const ip = deps.bindIp ? clientIp(req, deps.trustProxy) : undefined;
+    const grant = deps.signer.signFolder(item.folder, 'q/master.m3u8', { expiresAt, ...(ip ? { clientIp: ip } : {}) });
+    for (const cookie of grantSetCookies(grant)) reply.header('set-cookie', cookie);
+    return reply.send({ url: grant.url, expiresAt: expiresAt.toISOString() });
+  });
+}
+
+/** Confirms a checkout when the viewer returns to its success URL (the webhook may be late); never fails the page. */
+export async function confirmReturn(req: FastifyRequest, deps: Pick<BoxOfficeDeps, 'gateway' | 'entitlements' | 'log'>): Promise<void> {
+  const sessionId = (req.query as { session_id?: unknown }).session_id;
+  if (typeof sessionId !== 'string' || sessionId.length > 256) return;
+  try {
+    const payment = await deps.gateway.confirm(sessionId);
+    if (payment) deps.entitlements.fulfil(payment);
+  } catch (e) {
+    deps.log.warn('could not confirm a returning checkout; the webhook will grant it', { error: (e as Error).message });
+  }
+}
