@@ -20,6 +20,10 @@ import type { PaymentGateway } from './boxoffice/payment-gateway.ts';
 import { registerStripeWebhook } from './boxoffice/stripe-webhook.ts';
 import { createViewerCookies } from './boxoffice/viewer-cookie.ts';
 import type { PurchaseRepository } from './db/purchase-repository.ts';
+import type { VideoRepository } from './db/video-repository.ts';
+import { registerVideoRoutes } from './admin/video-routes.ts';
+import { registerVodRoutes } from './origin/vod-routes.ts';
+import type { Bucket } from './storage/bucket.ts';
 
 /** What the HTTP app is composed from. */
 export interface AppDeps {
@@ -36,6 +40,10 @@ export interface AppDeps {
   /** The Stripe client for webhooks; undefined in demo mode. */
   readonly stripe: Stripe | undefined;
   readonly viewerSecret: Buffer;
+  readonly videos: VideoRepository;
+  readonly bucket: Bucket;
+  /** Tells the packaging queue a job was queued. */
+  readonly kickJobs: () => void;
   /** The clock of entitlements and rate limits (tests inject one). */
   readonly now?: () => number;
 }
@@ -66,7 +74,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   const now = deps.now ?? Date.now;
   const { config } = deps;
-  const catalog = createCatalog({ channels: deps.channels, isOnline: (id) => deps.live.channel(id)?.state() === 'live' });
+  const catalog = createCatalog({ channels: deps.channels, videos: deps.videos, publicUrl: config.publicUrl, isOnline: (id) => deps.live.channel(id)?.state() === 'live' });
   const entitlements = createEntitlements({ purchases: deps.purchases, accessHours: config.accessHours, now });
   const viewers = createViewerCookies(deps.viewerSecret, config.publicUrl.startsWith('https:'));
   const boxOffice = {
@@ -92,11 +100,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }
 
   registerHlsPreflight(app, '/live/');
+  const checkSignature = createSignatureGate(deps.verifier, config.trustProxy);
+  registerHlsPreflight(app, '/vod/');
+  registerVodRoutes(app, {
+    videos: deps.videos,
+    bucket: deps.bucket,
+    requiresSignature: (id) => config.enforceSignatures && (deps.videos.get(id)?.priceCents ?? 0) > 0,
+    checkSignature,
+    log: deps.log,
+  });
+  registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken, kick: deps.kickJobs, now });
   registerLiveRoutes(app, {
     live: deps.live,
     channelExists: (id) => deps.channels.get(id) !== undefined,
     requiresSignature: (id) => config.enforceSignatures && (deps.channels.get(id)?.priceCents ?? 0) > 0,
-    checkSignature: createSignatureGate(deps.verifier, config.trustProxy),
+    checkSignature,
     segmentSeconds: config.segmentSeconds,
     log: deps.log,
   });

@@ -43,6 +43,13 @@ export interface Config {
   readonly stripeWebhookSecret: string | undefined;
   /** Base URL of Stripe's API for the SDK (tests point it at a local double). */
   readonly stripeApiUrl: string | undefined;
+  /** The bucket is S3 when set (any S3-compatible endpoint). */
+  readonly s3Bucket: string | undefined;
+  readonly s3Endpoint: string | undefined;
+  readonly s3Region: string | undefined;
+  readonly s3ForcePathStyle: boolean;
+  /** Packaging jobs run at once. */
+  readonly vodConcurrency: number;
 }
 
 /** Start-up refused: one line per bad variable, each naming it. */
@@ -108,6 +115,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (env.NODE_ENV === 'production' && !env.STRIPE_SECRET_KEY?.trim()) {
     problems.push('STRIPE_SECRET_KEY is required when NODE_ENV=production: the demo checkout moves no money');
   }
+  const s3Bucket = read<string | undefined>('S3_BUCKET', undefined, (raw) => (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw) ? raw : new Invalid('an S3 bucket name (3-63 lowercase letters, digits, dots, dashes)')));
+  const s3Endpoint = read<string | undefined>('S3_ENDPOINT', undefined, (raw) => (/^https?:\/\/[^/?#]+\/?$/.test(raw) ? raw : new Invalid('a URL such as http://127.0.0.1:9000')));
+  const s3Region = read<string | undefined>('S3_REGION', undefined, (raw) => (/^[a-z0-9-]{2,32}$/.test(raw) ? raw : new Invalid('a region such as us-east-1')));
+  const s3ForcePathStyle = read('S3_FORCE_PATH_STYLE', false, parseBool);
+  const vodConcurrency = read('VOD_CONCURRENCY', 1, intIn(1, 16));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     httpPort,
@@ -136,6 +148,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     stripeSecretKey,
     stripeWebhookSecret,
     stripeApiUrl,
+    s3Bucket,
+    s3Endpoint,
+    s3Region,
+    s3ForcePathStyle,
+    vodConcurrency,
   });
 }
 

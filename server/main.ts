@@ -11,6 +11,11 @@ import { createStripeClient, createStripeGateway } from './boxoffice/stripe-gate
 import { loadOrCreateViewerSecret } from './boxoffice/viewer-cookie.ts';
 import { createChannelRepository } from './db/channel-repository.ts';
 import { createPurchaseRepository } from './db/purchase-repository.ts';
+import { createVideoRepository } from './db/video-repository.ts';
+import { createLocalBucket } from './storage/local-bucket.ts';
+import { createS3Bucket } from './storage/s3-bucket.ts';
+import { createJobQueue } from './vod/job-queue.ts';
+import { runPackageJob } from './vod/package-job.ts';
 import { openDatabase } from './db/database.ts';
 import { createAdmission } from './ingest/admission.ts';
 import { obsServerUrl } from './ingest/obs-settings.ts';
@@ -65,11 +70,12 @@ async function main(): Promise<void> {
     log.info('created the demo channel "demo"');
   }
 
+  const signatureParams = signatureQueryParams(config.signingHashAlgorithm);
   const live = createLiveManager({
     dir: path.join(config.dataDir, 'live'),
     settings: config,
     log,
-    channelOptions: { signatureParams: signatureQueryParams(config.signingHashAlgorithm) },
+    channelOptions: { signatureParams },
   });
   await live.start();
   const ingest = createRtmpIngest(
@@ -77,13 +83,26 @@ async function main(): Promise<void> {
     log.child({ part: 'ingest' }),
   );
   const purchases = createPurchaseRepository(db);
+  const videos = createVideoRepository(db);
+  const bucket = config.s3Bucket
+    ? createS3Bucket({ bucket: config.s3Bucket, endpoint: config.s3Endpoint, region: config.s3Region, forcePathStyle: config.s3ForcePathStyle })
+    : createLocalBucket(config.mediaDir);
+  const jobs = createJobQueue({
+    videos,
+    concurrency: config.vodConcurrency,
+    log,
+    now: Date.now,
+    run: (job, onProgress, signal) =>
+      runPackageJob(job, { bucket, videos, settings: config, workDir: path.join(config.dataDir, 'work'), signatureParams, log, now: Date.now }, onProgress, signal),
+  });
   const stripe = config.stripeSecretKey ? createStripeClient(config.stripeSecretKey, config.stripeApiUrl) : undefined;
   const gateway = stripe
     ? createStripeGateway(stripe, { accessHours: config.accessHours, now: Date.now })
     : createDemoGateway({ purchases, publicUrl: config.publicUrl, now: Date.now });
   if (!stripe) log.warn('no Stripe keys: running the demo checkout (no money moves)');
   const app = buildApp({
-    config, channels, purchases, live, log, verifier, gateway, stripe,
+    config, channels, purchases, live, log, verifier, gateway, stripe, videos, bucket,
+    kickJobs: jobs.kick,
     adminToken: stored.token,
     playerDir: path.join(ROOT, 'player'),
     signer: createSigner(keys, config.publicUrl, config.signingHashAlgorithm),
@@ -100,6 +119,8 @@ async function main(): Promise<void> {
     await listen(server, port, config.bind);
     listeners.push(server);
   }
+  jobs.start();
+  log.info('bucket', { bucket: bucket.description });
   printBanner(config, channels.get('demo')?.streamKey, stored);
   log.info('listening', { http: config.httpPort, rtmp: config.rtmpPorts, bind: config.bind });
 
@@ -110,7 +131,7 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     for (const server of listeners) server.close();
     ingest.stop();
-    await live.stop();
+    await Promise.all([live.stop(), jobs.stop()]);
     app.server.closeAllConnections();
     await app.close().catch(() => undefined);
     db.close();

@@ -1,4 +1,5 @@
 import type { ChannelRepository } from '../db/channel-repository.ts';
+import { VIDEO_ID, type Video, type VideoRepository } from '../db/video-repository.ts';
 
 /** Something a viewer can watch and perhaps buy. */
 export interface CatalogItem {
@@ -21,8 +22,8 @@ export interface Catalog {
   find(id: string): CatalogItem | undefined;
 }
 
-/** The catalog over the channels (and, later, the videos). */
-export function createCatalog(deps: { channels: ChannelRepository; isOnline(channelId: string): boolean }): Catalog {
+/** The catalog over the channels and the videos that have a packaged version. */
+export function createCatalog(deps: { channels: ChannelRepository; videos: VideoRepository; publicUrl: string; isOnline(channelId: string): boolean }): Catalog {
   const liveItem = (c: { id: string; title: string; priceCents: number; currency: string }): CatalogItem => ({
     id: c.id,
     kind: 'live',
@@ -33,9 +34,27 @@ export function createCatalog(deps: { channels: ChannelRepository; isOnline(chan
     folder: `/live/${c.id}`,
     online: deps.isOnline(c.id),
   });
+  const vodItem = (v: Video): CatalogItem | undefined =>
+    v.version === undefined
+      ? undefined
+      : {
+          id: v.id,
+          kind: 'vod',
+          title: v.title,
+          priceCents: v.priceCents,
+          currency: v.currency,
+          free: v.priceCents === 0,
+          folder: `/vod/${v.id}`,
+          ...(v.durationSec !== undefined ? { durationSec: Math.round(v.durationSec * 10) / 10 } : {}),
+          posterUrl: `${deps.publicUrl}/vod/${v.id}/${v.version}/poster.jpg`,
+        };
   return {
-    list: () => deps.channels.list().map(liveItem),
+    list: () => [...deps.channels.list().map(liveItem), ...deps.videos.list().flatMap((v) => vodItem(v) ?? [])],
     find: (id) => {
+      if (VIDEO_ID.test(id)) {
+        const v = deps.videos.get(id);
+        return v && vodItem(v);
+      }
       const c = deps.channels.get(id);
       return c && liveItem(c);
     },

@@ -5,12 +5,18 @@ import { openDatabase } from '../db/database.ts';
 import { KeyError } from '../signing/keys.ts';
 import { runChannelCommand } from './channel-commands.ts';
 import { runSigningCommand } from './signing-commands.ts';
+import { runVodCommand } from './vod-commands.ts';
+import { createVideoRepository } from '../db/video-repository.ts';
+import { createLocalBucket } from '../storage/local-bucket.ts';
+import { createS3Bucket } from '../storage/s3-bucket.ts';
 
 const USAGE = [
   'usage: boxoffice <command>',
   '  channel create <name> [--title T] [--price 4.99]   a live channel and its stream key',
   '  channel price <name> <4.99|0>                       change a channel\'s price (0 = free)',
   '  channel list                                        channels with their keys',
+  '  vod add <bucket-key|file> [--title T] [--price P]   register a video and package it, with progress',
+  '  vod list                                            videos and their packaged versions',
   '  keys show                                           the signing key id and public key for CloudFront',
   '  sign <url> [--hours N] [--exact]                    a signed URL (the item folder; --exact: this URL only)',
 ].join('\n');
@@ -35,12 +41,12 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Map<st
 }
 
 /** The operator's command line: `boxoffice <group> <command> …`. */
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
   const { positional, flags } = parseArgs(argv);
   const [group, ...rest] = positional;
-  if (group !== 'channel' && group !== 'keys' && group !== 'sign') {
+  if (group !== 'channel' && group !== 'keys' && group !== 'sign' && group !== 'vod') {
     err(USAGE);
     return group === undefined || group === 'help' ? 0 : 1;
   }
@@ -61,10 +67,23 @@ function main(argv: string[]): number {
   }
   const db = openDatabase(path.join(config.dataDir, 'boxoffice.db'));
   try {
+    if (group === 'vod') {
+      const bucket = config.s3Bucket
+        ? createS3Bucket({ bucket: config.s3Bucket, endpoint: config.s3Endpoint, region: config.s3Region, forcePathStyle: config.s3ForcePathStyle })
+        : createLocalBucket(config.mediaDir);
+      const tty = process.stdout.isTTY === true;
+      let last = '';
+      const status = (line: string, final = false): void => {
+        if (tty) process.stdout.write(`\r${line}${final ? '\n' : ''}`);
+        else if (line.slice(0, 37) !== last.slice(0, 37) || final) process.stdout.write(`${line}\n`);
+        last = line;
+      };
+      return await runVodCommand({ positional: rest, flags }, { videos: createVideoRepository(db), bucket, out, err, status, publicUrl: config.publicUrl });
+    }
     return runChannelCommand({ positional: rest, flags }, { channels: createChannelRepository(db), config, out, err });
   } finally {
     db.close();
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

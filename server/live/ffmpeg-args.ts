@@ -23,10 +23,53 @@ export function ladderFilterGraph(rungs: readonly Rung[]): string {
   return [`[0:v:0]split=${rungs.length}${labels}`, ...scalers].join(';');
 }
 
+/** How one rung is encoded and cut: the same flags for live and VOD, so their renditions match. */
+export interface RungOutput {
+  readonly rung: Rung;
+  readonly index: number;
+  readonly hasAudio: boolean;
+  readonly segmentSeconds: number;
+  readonly preset: string;
+  readonly tune?: string;
+  /** The rung's folder: `<dir>/index.m3u8` and `<dir>/<n>.ts`. */
+  readonly dir: string;
+  /** `live`: a rolling private list, files appear complete; `vod`: the whole list, written once. */
+  readonly kind: 'live' | 'vod';
+}
+
+/** The output arguments of one rung: encoder settings and the HLS muxer. */
+export function rungOutputArgs(o: RungOutput): string[] {
+  const { rung } = o;
+  return [
+    '-map', `[v${o.index}]`,
+    ...(o.hasAudio ? ['-map', '0:a:0'] : []),
+    '-c:v', 'libx264',
+    '-preset', o.preset,
+    ...(o.tune ? ['-tune', o.tune] : []),
+    '-profile:v', rung.profile, // matches the CODECS written in the master playlist
+    '-level:v', rung.level,
+    '-pix_fmt', 'yuv420p', // the only chroma format every player decodes
+    '-b:v', `${rung.videoKbps}k`,
+    '-maxrate', `${rung.maxrateKbps}k`, // capped VBR: BANDWIDTH in the master stays truthful
+    '-bufsize', `${rung.bufsizeKbps}k`,
+    '-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`, // IDR every segment, same instants in every rung
+    '-sc_threshold', '0', // no scene-cut keyframes: they would differ between rungs
+    ...(o.hasAudio ? ['-c:a', 'aac', '-b:a', `${AUDIO_KBPS}k`, '-ac', '2'] : []),
+    '-max_muxing_queue_size', '1024', // split outputs start together; give the muxers room
+    '-f', 'hls',
+    '-hls_time', String(o.segmentSeconds), // cut at the first keyframe after this many seconds
+    ...(o.kind === 'live'
+      ? ['-hls_list_size', '10', '-hls_flags', 'independent_segments+temp_file'] // recent segments only; files appear complete
+      : ['-hls_list_size', '0', '-hls_playlist_type', 'vod', '-hls_flags', 'independent_segments']), // every segment, one list
+    '-hls_segment_filename', path.join(o.dir, '%d.ts'),
+    path.join(o.dir, PRIVATE_PLAYLIST),
+  ];
+}
+
 /** The ffmpeg arguments of one live transcode: FLV on stdin, one decode, the ladder as HLS per rung. */
 export function buildLiveArgs(input: LiveArgsInput): string[] {
   const { rungs, source, segmentSeconds, preset, tune, outDir } = input;
-  const args = [
+  return [
     '-hide_banner',
     '-nostats', // progress comes from -progress; stderr keeps only warnings and errors
     '-loglevel', 'warning',
@@ -36,32 +79,8 @@ export function buildLiveArgs(input: LiveArgsInput): string[] {
     '-analyzeduration', '500000', // so the first segment is not held back by seconds of probing
     '-f', 'flv', '-i', 'pipe:0', // the ingest writes FLV (headers, cached GOP, live tags) to stdin
     '-filter_complex', ladderFilterGraph(rungs), // decode once, split, scale per rung
+    ...rungs.flatMap((rung, index) =>
+      rungOutputArgs({ rung, index, hasAudio: source.hasAudio, segmentSeconds, preset, ...(tune ? { tune } : {}), dir: path.join(outDir, rung.name), kind: 'live' }),
+    ),
   ];
-  rungs.forEach((rung, i) => {
-    const dir = path.join(outDir, rung.name);
-    args.push(
-      '-map', `[v${i}]`,
-      ...(source.hasAudio ? ['-map', '0:a:0'] : []),
-      '-c:v', 'libx264',
-      '-preset', preset,
-      ...(tune ? ['-tune', tune] : []),
-      '-profile:v', rung.profile, // matches the CODECS written in the master playlist
-      '-level:v', rung.level,
-      '-pix_fmt', 'yuv420p', // the only chroma format every player decodes
-      '-b:v', `${rung.videoKbps}k`,
-      '-maxrate', `${rung.maxrateKbps}k`, // capped VBR: BANDWIDTH in the master stays truthful
-      '-bufsize', `${rung.bufsizeKbps}k`,
-      '-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`, // IDR every segment, same instants in every rung
-      '-sc_threshold', '0', // no scene-cut keyframes: they would differ between rungs
-      ...(source.hasAudio ? ['-c:a', 'aac', '-b:a', `${AUDIO_KBPS}k`, '-ac', '2'] : []),
-      '-max_muxing_queue_size', '1024', // split outputs start together; give the muxers room
-      '-f', 'hls',
-      '-hls_time', String(segmentSeconds), // cut at the first keyframe after this many seconds
-      '-hls_list_size', '10', // the private list only needs the recent segments
-      '-hls_flags', 'independent_segments+temp_file', // segments appear only when complete
-      '-hls_segment_filename', path.join(dir, '%d.ts'),
-      path.join(dir, PRIVATE_PLAYLIST),
-    );
-  });
-  return args;
 }

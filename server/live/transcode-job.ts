@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import type { Logger } from '../log.ts';
 import { createProgressParser, type Progress } from './ffmpeg-progress.ts';
 
@@ -33,9 +34,22 @@ export interface TranscodeJobOptions {
 
 const STDERR_TAIL_LINES = 20;
 
+/** util-linux's setpriv (always on Debian): execs the command with a parent-death signal set. */
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * The command line that runs ffmpeg so it dies with the origin: a crashed origin must not leave encoders
+ * running (ffmpeg ignores SIGPIPE, so a dead reader of its progress pipe would not stop it). `setpriv`
+ * execs ffmpeg in place, so the PID is ffmpeg's.
+ */
+export function diesWithParent(command: string, args: readonly string[]): [string, string[]] {
+  return process.platform === 'linux' && fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, [...args]];
+}
+
 /** Starts one ffmpeg process with an argument array (never a shell). */
 export function startTranscodeJob(opts: TranscodeJobOptions): TranscodeJob {
-  const child = spawn(opts.ffmpegPath, opts.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const [command, args] = diesWithParent(opts.ffmpegPath, opts.args);
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const maxBacklog = opts.maxBacklogBytes ?? 64 * 2 ** 20;
   const tail: string[] = [];
   child.stderr.setEncoding('utf8');

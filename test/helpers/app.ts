@@ -18,6 +18,9 @@ import { createVerifier } from '../../server/signing/verifier.ts';
 import { createDemoGateway } from '../../server/boxoffice/demo-checkout.ts';
 import type { PaymentGateway } from '../../server/boxoffice/payment-gateway.ts';
 import { createPurchaseRepository, type PurchaseRepository } from '../../server/db/purchase-repository.ts';
+import { createVideoRepository, type VideoRepository } from '../../server/db/video-repository.ts';
+import type { Bucket } from '../../server/storage/bucket.ts';
+import { createLocalBucket } from '../../server/storage/local-bucket.ts';
 import type Stripe from 'stripe';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -55,6 +58,10 @@ export interface TestAppOptions {
   dataDir?: string;
   keys?: SigningKeys;
   now?: () => number;
+  /** The bucket; a local one in the data folder by default. */
+  bucket?: Bucket;
+  /** Called when a packaging job is queued. */
+  kickJobs?: () => void;
   /** The payment side: Stripe (client and gateway) or, by default, the demo checkout. */
   payments?: (purchases: PurchaseRepository, config: Config) => { gateway: PaymentGateway; stripe: Stripe | undefined };
 }
@@ -64,6 +71,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
   app: FastifyInstance;
   channels: ChannelRepository;
   purchases: PurchaseRepository;
+  videos: VideoRepository;
+  bucket: Bucket;
   adminToken: string;
   config: Config;
   signer: Signer;
@@ -73,12 +82,14 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
   close(keepData?: boolean): Promise<void>;
 }> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-app-'));
-  const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '8080', PUBLIC_URL: 'http://localhost:8080', ...opts.env });
+  const config = loadConfig({ DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), HTTP_PORT: '8080', PUBLIC_URL: 'http://localhost:8080', ...opts.env });
   const db = openDatabase(path.join(dataDir, 'boxoffice.db'));
   const channels = createChannelRepository(db);
   if (!channels.get('demo')) createChannel(channels, { id: 'demo', title: 'Demo', priceCents: 0 });
   if (!channels.get('paid')) createChannel(channels, { id: 'paid', title: 'Paid', priceCents: 500 });
   const purchases = createPurchaseRepository(db);
+  const videos = createVideoRepository(db);
+  const bucket = opts.bucket ?? createLocalBucket(config.mediaDir);
   const log = createLogger('error');
   const now = opts.now ?? Date.now;
   const live = opts.live ?? createLiveManager({ dir: path.join(dataDir, 'live'), settings: config, log });
@@ -87,7 +98,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
   const signer = createSigner(keys, config.publicUrl, config.signingHashAlgorithm);
   const { gateway, stripe } = opts.payments?.(purchases, config) ?? { gateway: createDemoGateway({ purchases, publicUrl: config.publicUrl, now }), stripe: undefined };
   const app = buildApp({
-    config, channels, purchases, live, adminToken, log, signer, gateway, stripe, now,
+    config, channels, purchases, live, adminToken, log, signer, gateway, stripe, now, videos, bucket,
+    kickJobs: opts.kickJobs ?? (() => undefined),
     playerDir: path.join(ROOT, 'player'),
     verifier: createVerifier(keys.publicKeys, { now }),
     viewerSecret: Buffer.alloc(32, 7),
@@ -97,6 +109,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
     app,
     channels,
     purchases,
+    videos,
+    bucket,
     adminToken,
     config,
     signer,

@@ -21,8 +21,8 @@ export interface TestServer {
   output(): string;
   rtmpUrl(key: string, port?: number, app?: string): string;
   get(p: string, headers?: Record<string, string>): Promise<Response>;
-  /** SIGTERM by PID, then removes the data folder; resolves with the exit code. */
-  stop(): Promise<number | null>;
+  /** SIGTERM by PID (SIGKILL with `kill`), then removes the data folder unless `keepData`; resolves with the exit code. */
+  stop(opts?: { keepData?: boolean; signal?: NodeJS.Signals }): Promise<number | null>;
 }
 
 /** Small, quick defaults for tests: a 3-rung ladder for a 320x240 source, 1 s segments, 4 s grace. */
@@ -33,10 +33,10 @@ export const TEST_ENV = {
   X264_PRESET: 'ultrafast',
 } as const;
 
-/** Starts `server/main.ts` with the HTTP port also accepting RTMP, plus a dedicated RTMP port. */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Starts `server/main.ts` with the HTTP port also accepting RTMP, plus a dedicated RTMP port (`dataDir` reuses a folder: a restart). */
+export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
   const [httpPort, rtmpPort] = [await freePort(), await freePort()];
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-test-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-test-'));
   const child = spawnChild(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: {
@@ -64,13 +64,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     baseUrl,
     dataDir,
     demoKey: /Stream key:\s+(sk_\S+)/.exec(out)![1]!,
-    adminToken: /Admin token[^:]*\): (\S+)/.exec(out)?.[1] ?? env.ADMIN_TOKEN ?? '',
+    adminToken: /Admin token[^:]*\): (\S+)/.exec(out)?.[1] ?? env.ADMIN_TOKEN ?? fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim(),
     output: () => out,
     rtmpUrl: (key, port = rtmpPort, app = 'cfx/st') => `rtmp://127.0.0.1:${port}/${app}/${key}`,
     get: (p, headers = {}) => fetch(`${baseUrl}${p}`, { headers }),
-    async stop() {
-      const code = await child.kill('SIGTERM');
-      fs.rmSync(dataDir, { recursive: true, force: true });
+    async stop({ keepData = false, signal = 'SIGTERM' } = {}) {
+      const code = await child.kill(signal);
+      if (!keepData) fs.rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };

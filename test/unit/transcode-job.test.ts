@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { startTranscodeJob } from '../../server/live/transcode-job.ts';
+import { diesWithParent, startTranscodeJob } from '../../server/live/transcode-job.ts';
 import { createLogger } from '../../server/log.ts';
 import { isAlive } from '../helpers/processes.ts';
 
@@ -38,6 +38,13 @@ test('exit code, stderr tail and progress reports come back from the process', a
   assert.deepEqual(reports, [1.5]);
 });
 
+test('the process is started so that it dies with the origin (parent-death signal), with its own PID', () => {
+  const [command, args] = diesWithParent('ffmpeg', ['-i', 'x']);
+  if (!fs.existsSync('/usr/bin/setpriv')) return;
+  assert.equal(command, '/usr/bin/setpriv');
+  assert.deepEqual(args, ['--pdeathsig', 'KILL', '--', 'ffmpeg', '-i', 'x']);
+});
+
 test('stop() ends the process by PID: SIGTERM, then SIGKILL when it ignores it', async () => {
   const job = startTranscodeJob({ ffmpegPath: fakeFfmpeg('stubborn', "trap '' TERM; while :; do sleep 0.05; done"), args: [], log });
   await new Promise((r) => setTimeout(r, 100));
@@ -48,5 +55,6 @@ test('stop() ends the process by PID: SIGTERM, then SIGKILL when it ignores it',
 
 test('a missing binary is reported, not thrown', async () => {
   const exit = await startTranscodeJob({ ffmpegPath: path.join(dir, 'nope'), args: [], log }).exited;
-  assert.match(exit.stderrTail, /spawn failed/);
+  assert.notEqual(exit.code, 0);
+  assert.match(exit.stderrTail, /spawn failed|failed to execute/);
 });

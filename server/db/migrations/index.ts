@@ -66,4 +66,39 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'videos',
+    sql: `
+      CREATE TABLE videos (
+        id           TEXT PRIMARY KEY,
+        source_key   TEXT NOT NULL UNIQUE,
+        title        TEXT NOT NULL,
+        price_cents  INTEGER NOT NULL DEFAULT 0 CHECK (price_cents >= 0),
+        currency     TEXT NOT NULL DEFAULT 'usd',
+        version      TEXT,
+        duration_sec REAL,
+        created_at   INTEGER NOT NULL
+      );
+      -- packaged versions (content hash of the source bytes), recorded only once every file is in the bucket
+      CREATE TABLE video_versions (
+        video_id     TEXT NOT NULL REFERENCES videos (id),
+        version      TEXT NOT NULL,
+        duration_sec REAL NOT NULL,
+        published_at INTEGER NOT NULL,
+        PRIMARY KEY (video_id, version)
+      );
+      CREATE TABLE jobs (
+        id           TEXT PRIMARY KEY,
+        video_id     TEXT NOT NULL REFERENCES videos (id),
+        state        TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        progress     REAL NOT NULL DEFAULT 0,
+        error        TEXT,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        heartbeat_at INTEGER
+      );
+      CREATE INDEX jobs_state ON jobs (state, created_at);
+    `,
+  },
 ];

@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { VIDEO_ID, type VideoRepository } from '../db/video-repository.ts';
+import type { Logger } from '../log.ts';
+import type { Verdict } from '../signing/verifier.ts';
+import type { Bucket } from '../storage/bucket.ts';
+import { VERSION, versionPrefix } from '../vod/package-job.ts';
+import { SEGMENT_CACHE } from './cache-policy.ts';
+import { createGzipCache, sendBytes, sendError, sendPlaylist } from './http-reply.ts';
+import { splitSafePath } from './safe-path.ts';
+import { sendRefusal } from './signature-gate.ts';
+
+/** Files of a packaged version: playlists (plain and `q/`), segments, the poster. */
+const VERSION_FILE = /^(?:(?:q\/)?(?:master|\d{2,4}p)\.m3u8|\d{2,4}p\/\d{1,9}\.ts|poster\.jpg)$/;
+/** Names below `/vod/<id>/` that redirect to the current version. */
+const CURRENT_FILE = /^(?:(?:q\/)?(?:master|\d{2,4}p)\.m3u8|poster\.jpg)$/;
+
+/** What the VOD routes need. */
+export interface VodRouteDeps {
+  readonly videos: VideoRepository;
+  readonly bucket: Bucket;
+  readonly requiresSignature: (videoId: string) => boolean;
+  readonly checkSignature: (req: FastifyRequest) => Verdict;
+  readonly log: Logger;
+}
+
+/**
+ * VOD HLS from the bucket. `/vod/<id>/<version>/…` is immutable (the version is a hash of the source
+ * bytes), cached for a year; `/vod/<id>/master.m3u8` (and `q/master.m3u8`, `poster.jpg`) redirect to the
+ * current version, keeping the raw query so a signed URL stays signed. Posters are public (the catalog
+ * shows them); everything else of a paid video needs a signature.
+ */
+export function registerVodRoutes(app: FastifyInstance, deps: VodRouteDeps): void {
+  const gzip = createGzipCache();
+  app.get('/vod/*', async (req, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    const [rawPath, ...rawQuery] = req.raw.url!.split('?');
+    const parts = splitSafePath(rawPath!);
+    if (!parts) return sendError(reply, 400, 'bad_path', 'the path is not a valid HLS path');
+    const [, videoId, ...rest] = parts;
+    const video = videoId && VIDEO_ID.test(videoId) ? deps.videos.get(videoId) : undefined;
+    if (!video) return sendError(reply, 404, 'not_found', 'no such video');
+    const versioned = rest.length > 1 && VERSION.test(rest[0]!);
+    const file = (versioned ? rest.slice(1) : rest).join('/');
+    if (file !== 'poster.jpg' && deps.requiresSignature(video.id)) {
+      const verdict = deps.checkSignature(req);
+      if (!verdict.ok) return sendRefusal(reply, verdict);
+    }
+    if (!versioned) {
+      if (!CURRENT_FILE.test(file)) return sendError(reply, 404, 'not_found', 'no such file');
+      if (!video.version) return sendError(reply, 404, 'not_ready', 'the video is still being packaged');
+      const query = rawQuery.length > 0 ? `?${rawQuery.join('?')}` : '';
+      return reply.code(302).header('cache-control', 'public, max-age=10').header('location', `/vod/${video.id}/${video.version}/${file}${query}`).send();
+    }
+    const version = rest[0]!;
+    if (!VERSION_FILE.test(file) || !deps.videos.hasVersion(video.id, version)) return sendError(reply, 404, 'not_found', 'no such file');
+    const bytes = await deps.bucket.get(`${versionPrefix(video.id, version)}/${file}`);
+    if (!bytes) return sendError(reply, 404, 'not_found', 'no such file');
+    const etag = `"${version}-${file.replace(/\//g, '-')}"`;
+    if (file.endsWith('.m3u8')) return sendPlaylist(req, reply, { text: bytes.toString('utf8'), etag }, SEGMENT_CACHE, gzip);
+    return sendBytes(req, reply, bytes, etag, file.endsWith('.ts') ? 'video/mp2t' : 'image/jpeg', SEGMENT_CACHE);
+  });
+}

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { ladderFilterGraph, rungOutputArgs } from '../live/ffmpeg-args.ts';
+import type { Rung, SourceInfo } from '../live/ladder.ts';
+
+/** The ffmpeg arguments that package one source file: one decode, split into the ladder, VOD HLS per rung. */
+export function buildPackageArgs(input: { file: string; rungs: readonly Rung[]; source: SourceInfo; segmentSeconds: number; preset: string; outDir: string }): string[] {
+  const { rungs, source, segmentSeconds, preset, outDir } = input;
+  return [
+    '-hide_banner',
+    '-nostdin', // never wait for a keypress
+    '-nostats', // progress comes from -progress; stderr keeps only warnings and errors
+    '-loglevel', 'error',
+    '-progress', 'pipe:1', // key=value blocks on stdout: the media position gives the job's progress
+    '-i', input.file,
+    '-filter_complex', ladderFilterGraph(rungs), // decode once, split, scale per rung
+    ...rungs.flatMap((rung, index) =>
+      rungOutputArgs({ rung, index, hasAudio: source.hasAudio, segmentSeconds, preset, dir: path.join(outDir, rung.name), kind: 'vod' }),
+    ),
+  ];
+}
+
+/** The ffmpeg arguments of the poster: one frame, a second in (or mid-way through a shorter clip), 360 lines at most. */
+export function buildPosterArgs(file: string, durationSec: number, out: string): string[] {
+  const at = Math.min(1, durationSec / 2).toFixed(3);
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-ss', at, '-i', file, '-frames:v', '1', '-vf', "scale=-2:'min(360,ih)'", '-q:v', '4', '-y', out];
+}

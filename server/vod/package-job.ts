@@ -1,0 +1,135 @@
+import crypto from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import type { Job, VideoRepository } from '../db/video-repository.ts';
+import { PRIVATE_PLAYLIST } from '../live/ffmpeg-args.ts';
+import { fitLadder, type Rung } from '../live/ladder.ts';
+import { parseMediaPlaylist, renderMasterPlaylist, renderMediaPlaylist, type MediaPlaylistState, type QueryCarrier } from '../live/playlist.ts';
+import { startTranscodeJob, type TranscodeJob } from '../live/transcode-job.ts';
+import type { Logger } from '../log.ts';
+import type { Bucket } from '../storage/bucket.ts';
+import { buildPackageArgs, buildPosterArgs } from './package-args.ts';
+import { probeSource } from './probe.ts';
+
+/** What packaging needs. */
+export interface PackageDeps {
+  readonly bucket: Bucket;
+  readonly videos: VideoRepository;
+  readonly settings: Pick<Config, 'ladder' | 'segmentSeconds' | 'x264Preset' | 'ffmpegPath'>;
+  /** Scratch space; each job works in its own subfolder, removed afterwards. */
+  readonly workDir: string;
+  /** The parameters `q/` playlists carry to their children. */
+  readonly signatureParams: readonly string[];
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+/** The bucket folder of one packaged version. */
+export const versionPrefix = (videoId: string, version: string): string => `vod/${videoId}/${version}`;
+
+/** Content versions: the first 16 hex digits of the source bytes' SHA-256. */
+export const VERSION = /^[0-9a-f]{16}$/;
+
+const CONTENT_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t', '.jpg': 'image/jpeg' };
+
+/**
+ * Packages one video: downloads its source, hashes the bytes, and either reuses a version already made from
+ * the same bytes or encodes the ladder (one ffmpeg, one decode), writes both playlist variants and a poster,
+ * uploads everything under `vod/<id>/<version>/`, and only then publishes the version in the database.
+ * A crash at any point before that leaves nothing visible; the job runs again from the start.
+ */
+export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p: number) => void, signal: AbortSignal): Promise<void> {
+  const video = deps.videos.get(job.videoId);
+  if (!video) throw new Error(`video ${job.videoId} no longer exists`);
+  const work = path.join(deps.workDir, job.id);
+  await fs.rm(work, { recursive: true, force: true });
+  await fs.mkdir(work, { recursive: true });
+  try {
+    const source = path.join(work, 'source');
+    await deps.bucket.download(video.sourceKey, source);
+    const version = await hashFile(source);
+    if (deps.videos.hasVersion(video.id, version)) {
+      const duration = video.version === version && video.durationSec !== undefined ? video.durationSec : (await probeSource(ffprobeOf(deps), source)).durationSec;
+      deps.videos.publish(video.id, version, duration, deps.now());
+      deps.log.info('video unchanged: reusing its packaged version', { video: video.id, version });
+      return;
+    }
+    const probed = await probeSource(ffprobeOf(deps), source);
+    const rungs = fitLadder(deps.settings.ladder, probed);
+    const out = path.join(work, 'out');
+    await Promise.all(rungs.map((r) => fs.mkdir(path.join(out, r.name), { recursive: true })));
+    const args = buildPackageArgs({ file: source, rungs, source: probed, segmentSeconds: deps.settings.segmentSeconds, preset: deps.settings.x264Preset, outDir: out });
+    await runFfmpeg(deps, args, signal, (seconds) => onProgress(Math.min(0.95, (seconds / probed.durationSec) * 0.95)));
+    await runFfmpeg(deps, buildPosterArgs(source, probed.durationSec, path.join(out, 'poster.jpg')), signal);
+    await writePlaylists(out, rungs, probed, deps.signatureParams);
+    const files = await listFiles(out);
+    let uploaded = 0;
+    for (const file of files) {
+      if (signal.aborted) throw new Error('stopped');
+      const key = `${versionPrefix(video.id, version)}/${file}`;
+      await deps.bucket.put(key, await fs.readFile(path.join(out, file)), CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream');
+      onProgress(0.95 + (0.05 * ++uploaded) / files.length);
+    }
+    deps.videos.publish(video.id, version, probed.durationSec, deps.now());
+    deps.log.info('video packaged', { video: video.id, version, rungs: rungs.map((r) => r.name), files: files.length });
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+const ffprobeOf = (deps: PackageDeps): string => deps.settings.ffmpegPath.replace(/ffmpeg$/, 'ffprobe');
+
+async function hashFile(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Runs one ffmpeg to completion by PID (stopped when `signal` aborts); rejects with its exit and stderr tail. */
+async function runFfmpeg(deps: PackageDeps, args: string[], signal: AbortSignal, onSeconds?: (s: number) => void): Promise<void> {
+  const proc: TranscodeJob = startTranscodeJob({ ffmpegPath: deps.settings.ffmpegPath, args, log: deps.log, onProgress: (p) => onSeconds?.(p.outTimeSeconds) });
+  proc.finish();
+  const abort = (): void => void proc.stop();
+  signal.addEventListener('abort', abort, { once: true });
+  const exit = await proc.exited;
+  signal.removeEventListener('abort', abort);
+  if (signal.aborted) throw new Error('stopped');
+  if (exit.code !== 0) throw new Error(`ffmpeg failed (${exit.signal ?? `exit ${exit.code}`}): ${exit.stderrTail.split('\n').slice(-3).join(' | ').slice(0, 400)}`);
+}
+
+/** Writes the master and media playlists, plain and `q/` (signature-carrying), from ffmpeg's own lists. */
+async function writePlaylists(out: string, rungs: readonly Rung[], source: { width: number; height: number; fps: number; hasAudio: boolean }, params: readonly string[]): Promise<void> {
+  const query: QueryCarrier = { params, prefix: '../' };
+  await fs.mkdir(path.join(out, 'q'), { recursive: true });
+  for (const rung of rungs) {
+    const privateList = path.join(out, rung.name, PRIVATE_PLAYLIST);
+    const segments = parseMediaPlaylist(await fs.readFile(privateList, 'utf8'));
+    if (segments.length === 0) throw new Error(`ffmpeg wrote no segments for ${rung.name}`);
+    const state: MediaPlaylistState = {
+      targetDuration: Math.max(1, ...segments.map((s) => Math.ceil(s.duration))),
+      mediaSequence: 0,
+      discontinuitySequence: 0,
+      segments: segments.map((s) => ({ uri: `${rung.name}/${s.uri}`, duration: s.duration, discontinuity: false })),
+      ended: true,
+    };
+    await fs.writeFile(path.join(out, `${rung.name}.m3u8`), renderMediaPlaylist(state));
+    await fs.writeFile(path.join(out, 'q', `${rung.name}.m3u8`), renderMediaPlaylist(state, query));
+    await fs.rm(privateList);
+  }
+  const variants = rungs.map((rung) => ({ rung, uri: `${rung.name}.m3u8` }));
+  await fs.writeFile(path.join(out, 'master.m3u8'), renderMasterPlaylist(variants, source));
+  await fs.writeFile(path.join(out, 'q', 'master.m3u8'), renderMasterPlaylist(variants, source, { ...query, prefix: '' }));
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else out.push(rel);
+  }
+  // playlists last: every segment a playlist names is in the bucket before the playlist itself
+  return out.sort((a, b) => Number(a.endsWith('.m3u8')) - Number(b.endsWith('.m3u8')) || a.localeCompare(b));
+}
