@@ -12,10 +12,10 @@ import { loadOrCreateViewerSecret } from './boxoffice/viewer-cookie.ts';
 import { createChannelRepository } from './db/channel-repository.ts';
 import { createPurchaseRepository } from './db/purchase-repository.ts';
 import { createVideoRepository } from './db/video-repository.ts';
-import { createLocalBucket } from './storage/local-bucket.ts';
-import { createS3Bucket } from './storage/s3-bucket.ts';
+import { openBucket } from './storage/open-bucket.ts';
 import { createJobQueue } from './vod/job-queue.ts';
 import { runPackageJob } from './vod/package-job.ts';
+import { createOnDemandPlayback } from './vod/rtmp-vod.ts';
 import { openDatabase } from './db/database.ts';
 import { createAdmission } from './ingest/admission.ts';
 import { obsServerUrl } from './ingest/obs-settings.ts';
@@ -78,15 +78,19 @@ async function main(): Promise<void> {
     channelOptions: { signatureParams },
   });
   await live.start();
+  const videos = createVideoRepository(db);
+  const bucket = openBucket(config);
+  const onDemand = createOnDemandPlayback({
+    videos, bucket, verifier, log,
+    enforceSignatures: config.enforceSignatures,
+    ffmpegPath: config.ffmpegPath,
+    cacheDir: path.join(config.dataDir, 'rtmp-cache'),
+  });
   const ingest = createRtmpIngest(
-    { ...createAdmission(channels, verifier, config.enforceSignatures), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
+    { ...createAdmission(channels, verifier, config.enforceSignatures, onDemand), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
     log.child({ part: 'ingest' }),
   );
   const purchases = createPurchaseRepository(db);
-  const videos = createVideoRepository(db);
-  const bucket = config.s3Bucket
-    ? createS3Bucket({ bucket: config.s3Bucket, endpoint: config.s3Endpoint, region: config.s3Region, forcePathStyle: config.s3ForcePathStyle })
-    : createLocalBucket(config.mediaDir);
   const jobs = createJobQueue({
     videos,
     concurrency: config.vodConcurrency,

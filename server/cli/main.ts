@@ -7,8 +7,7 @@ import { runChannelCommand } from './channel-commands.ts';
 import { runSigningCommand } from './signing-commands.ts';
 import { runVodCommand } from './vod-commands.ts';
 import { createVideoRepository } from '../db/video-repository.ts';
-import { createLocalBucket } from '../storage/local-bucket.ts';
-import { createS3Bucket } from '../storage/s3-bucket.ts';
+import { openBucket } from '../storage/open-bucket.ts';
 
 const USAGE = [
   'usage: boxoffice <command>',
@@ -68,9 +67,7 @@ async function main(argv: string[]): Promise<number> {
   const db = openDatabase(path.join(config.dataDir, 'boxoffice.db'));
   try {
     if (group === 'vod') {
-      const bucket = config.s3Bucket
-        ? createS3Bucket({ bucket: config.s3Bucket, endpoint: config.s3Endpoint, region: config.s3Region, forcePathStyle: config.s3ForcePathStyle })
-        : createLocalBucket(config.mediaDir);
+      const bucket = openBucket(config);
       const tty = process.stdout.isTTY === true;
       let last = '';
       const status = (line: string, final = false): void => {

@@ -1,13 +1,18 @@
 import { CHANNEL_NAME, type ChannelRepository } from '../db/channel-repository.ts';
 import type { Verifier } from '../signing/verifier.ts';
-import type { IngestHooks } from './rtmp-server.ts';
+import type { IngestHooks, OnDemandPlay } from './rtmp-server.ts';
 import { STREAM_KEY } from './stream-keys.ts';
 
 /**
  * Who may publish and play over RTMP: stream keys map to channels; paid channels play only with a signed
  * stream name (`<name>?Policy=…&Signature=…&Key-Pair-Id=…`, Resource = the name), checked before any media.
  */
-export function createAdmission(channels: ChannelRepository, verifier: Verifier, enforceSignatures: boolean): Pick<IngestHooks, 'authorizePublish' | 'authorizePlay'> {
+export function createAdmission(
+  channels: ChannelRepository,
+  verifier: Verifier,
+  enforceSignatures: boolean,
+  onDemand?: { resolve(name: string, query: Record<string, unknown>, clientIp: string): OnDemandPlay | { ok: false; reason: string } },
+): Pick<IngestHooks, 'authorizePublish' | 'authorizePlay'> {
   return {
     authorizePublish(streamKey) {
       if (!STREAM_KEY.test(streamKey)) return { ok: false, reason: 'malformed stream key' };
@@ -15,9 +20,8 @@ export function createAdmission(channels: ChannelRepository, verifier: Verifier,
       return channel ? { ok: true, channelId: channel.id } : { ok: false, reason: 'unknown stream key' };
     },
     authorizePlay(name, query, clientIp) {
-      if (!CHANNEL_NAME.test(name)) return { ok: false, reason: 'unknown stream' };
-      const channel = channels.get(name);
-      if (!channel) return { ok: false, reason: 'unknown stream' };
+      const channel = CHANNEL_NAME.test(name) ? channels.get(name) : undefined;
+      if (!channel) return onDemand ? onDemand.resolve(name, query, clientIp) : { ok: false, reason: 'unknown stream' };
       if (channel.priceCents > 0 && enforceSignatures) {
         const verdict = verifier.verifyStreamName(name, query, clientIp);
         if (!verdict.ok) return { ok: false, reason: `paid channel, signature refused: ${verdict.code} (${verdict.reason})` };

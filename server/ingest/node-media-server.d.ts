@@ -101,3 +101,11 @@ declare module 'node-media-server/src/protocol/sps_info.js' {
   /** Parses an H.264 SPS NAL unit for the picture size. */
   export function parseH264Sps(sps: Buffer): { width: number; height: number } | null;
 }
+
+declare module 'node-media-server/src/protocol/flv.js' {
+  import type AVPacket from 'node-media-server/src/core/avpacket.js';
+  /** FLV helpers of node-media-server. */
+  export default class Flv {
+    static parserTag(type: number, time: number, size: number, data: Buffer): AVPacket;
+  }
+}

@@ -4,18 +4,27 @@ import BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
 import Context from 'node-media-server/src/core/context.js';
 import nmsLogger from 'node-media-server/src/core/logger.js';
 import type { Logger } from '../log.ts';
+import Flv from 'node-media-server/src/protocol/flv.js';
+import type { FlvTag } from './flv-reader.ts';
 import { createLiveFeed, type FeedControl, type LiveFeed } from './live-feed.ts';
 import { parseRtmpTarget, redactKey, type RtmpTarget } from './stream-keys.ts';
 
 /** A decision on a publish or play: the channel it maps to, or why not. */
 export type Admission = { ok: true; channelId: string } | { ok: false; reason: string };
 
+/** A play of a stored video: the player gets a private feed of the tags `start` produces, from the start. */
+export interface OnDemandPlay {
+  readonly ok: true;
+  readonly label: string;
+  start(onTag: (tag: FlvTag) => void, onEnd: (error?: string) => void): Promise<{ stop(): void }>;
+}
+
 /** What the ingest asks of the rest of the origin. */
 export interface IngestHooks {
   /** Maps a stream key to a channel (synchronous: the decision is taken before any media is accepted). */
   authorizePublish(streamKey: string): Admission;
-  /** Maps a played stream name (and its query, which may hold a signature) to a live channel. */
-  authorizePlay(streamName: string, query: Record<string, unknown>, clientIp: string): Admission;
+  /** Maps a played stream name (and its query, which may hold a signature) to a live channel or a stored video. */
+  authorizePlay(streamName: string, query: Record<string, unknown>, clientIp: string): Admission | OnDemandPlay;
   publishStarted(feed: LiveFeed): void;
   publishEnded(channelId: string): void;
 }
@@ -53,6 +62,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
     let query: Record<string, unknown> = {};
     let refused = false;
     let channelId: string | undefined;
+    let onDemand: { stop(): void } | undefined;
 
     const refuse = (reason: string, fields: Record<string, unknown> = {}): void => {
       if (refused) return;
@@ -98,9 +108,26 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
       if (!target?.ok) return refuse(target?.reason ?? 'no stream name');
       const admission = hooks.authorizePlay(target.name, query, socket.remoteAddress ?? '');
       if (!admission.ok) return refuse(admission.reason, { stream: target.name.slice(0, 64) });
-      const err = attach(admission.channelId).postPlay(session);
-      if (err !== null) return refuse(`node-media-server: ${err}`);
-      log.info('rtmp play started', { channel: admission.channelId, remote });
+      if ('channelId' in admission) {
+        const err = attach(admission.channelId).postPlay(session);
+        if (err !== null) return refuse(`node-media-server: ${err}`);
+        log.info('rtmp play started', { channel: admission.channelId, remote });
+        return;
+      }
+      // a private broadcast (never registered) that only this player subscribes to
+      const broadcast = new BroadcastServer(`/vod-play/${session.id}`);
+      session.broadcast = broadcast;
+      broadcast.postPlay(session);
+      admission
+        .start(
+          (tag) => !refused && broadcast.broadcastMessage(Flv.parserTag(tag.type, tag.timestamp, tag.data.length, tag.data)),
+          (error) => (error ? refuse(`on-demand play of ${admission.label} failed: ${error}`) : socket.end()),
+        )
+        .then(
+          (stream) => (refused || socket.destroyed ? stream.stop() : (onDemand = stream)),
+          (e: Error) => refuse(`on-demand play of ${admission.label} failed: ${e.message}`),
+        );
+      log.info('rtmp on-demand play', { video: admission.label, remote });
     };
     const forward = session.onPacket;
     session.onPacket = (packet) => {
@@ -120,6 +147,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
     };
     session.onError = () => undefined; // the close that follows does the clean-up
     session.onClose = () => {
+      onDemand?.stop();
       if (channelId !== undefined && publishers.get(channelId)?.session === session) {
         const { control } = publishers.get(channelId)!;
         publishers.delete(channelId);

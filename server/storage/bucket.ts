@@ -22,6 +22,8 @@ export interface Bucket {
   list(prefix: string): Promise<string[]>;
   /** Removes an object (absent is fine). */
   delete(key: string): Promise<void>;
+  /** The object's own file when the bucket is a local folder (no copy needed), else undefined or absent. */
+  localPath?(key: string): Promise<string | undefined>;
 }
 
 /** A key refused: what is wrong with it. */

@@ -66,6 +66,11 @@ export function createLocalBucket(root: string): Bucket {
       return keys.sort();
     },
 
+    async localPath(key) {
+      const file = await resolveKey(key);
+      return (await headFile(file)) ? file : undefined;
+    },
+
     async delete(key) {
       const file = await resolveKey(key);
       try {

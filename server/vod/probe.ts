@@ -12,11 +12,14 @@ export class NotVideoError extends Error {
 /** What packaging needs to know about a source file. */
 export interface ProbedSource extends SourceInfo {
   readonly durationSec: number;
+  /** Codec names as ffprobe gives them (`h264`, `aac`, …). */
+  readonly videoCodec: string;
+  readonly audioCodec: string | undefined;
 }
 
 /** ffprobe's JSON, the parts read here. */
 interface ProbeJson {
-  streams?: Array<{ codec_type?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string; disposition?: { attached_pic?: number } }>;
+  streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string; disposition?: { attached_pic?: number } }>;
   format?: { duration?: string; format_name?: string };
 }
 
@@ -28,7 +31,16 @@ export function readProbe(json: ProbeJson): ProbedSource {
   if (!video.width || !video.height) throw new NotVideoError('the video stream has no picture size');
   const duration = Number(json.format?.duration);
   if (!Number.isFinite(duration) || duration <= 0) throw new NotVideoError('the file has no duration (a still image or a truncated file?)');
-  return { width: video.width, height: video.height, fps: frameRate(video.avg_frame_rate) ?? frameRate(video.r_frame_rate) ?? 30, hasAudio: streams.some((s) => s.codec_type === 'audio'), durationSec: duration };
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  return {
+    width: video.width,
+    height: video.height,
+    fps: frameRate(video.avg_frame_rate) ?? frameRate(video.r_frame_rate) ?? 30,
+    hasAudio: audio !== undefined,
+    durationSec: duration,
+    videoCodec: video.codec_name ?? 'unknown',
+    audioCodec: audio?.codec_name,
+  };
 }
 
 function frameRate(text: string | undefined): number | undefined {
@@ -41,7 +53,7 @@ function frameRate(text: string | undefined): number | undefined {
 export async function probeSource(ffprobePath: string, file: string): Promise<ProbedSource> {
   let stdout: string;
   try {
-    ({ stdout } = await run(ffprobePath, ['-v', 'error', '-show_entries', 'stream=codec_type,width,height,avg_frame_rate,r_frame_rate:stream_disposition=attached_pic:format=duration,format_name', '-of', 'json', file], { timeout: 60_000 }));
+    ({ stdout } = await run(ffprobePath, ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate:stream_disposition=attached_pic:format=duration,format_name', '-of', 'json', file], { timeout: 60_000 }));
   } catch (e) {
     const stderr = String((e as { stderr?: string }).stderr ?? '').trim().split('\n').at(-1) ?? '';
     throw new NotVideoError(`ffprobe cannot read it: ${stderr.replace(file, 'the file').slice(0, 200) || 'unknown format'}`);

@@ -2,13 +2,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { runTs } from '../helpers/cli.ts';
+import { startS3Server } from '../helpers/s3-server.ts';
 import { childPids, isAlive } from '../helpers/processes.ts';
 import { makeClip } from '../helpers/media.ts';
 import { probeVideo } from '../helpers/probe.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
+const exec = promisify(execFile);
 const ENV = { LADDER: '720p:3000k,480p:1400k,360p:800k', SEGMENT_SECONDS: '2' };
 
 describe('VOD: bucket sources packaged into versioned ABR HLS', () => {
@@ -45,6 +50,7 @@ describe('VOD: bucket sources packaged into versioned ABR HLS', () => {
     return /\/vod\/v_[0-9a-f]+\/([0-9a-f]{16})\/master\.m3u8$/.exec(res.headers.get('location')!)![1]!;
   };
   let videoId: string;
+  let paidId: string;
 
   test('a 720p clip is packaged into three rungs with aligned 2 s segments and a poster', async () => {
     const { id, jobId } = await register('videos/clip.mp4');
@@ -140,6 +146,7 @@ describe('VOD: bucket sources packaged into versioned ABR HLS', () => {
   test('a paid video needs a signature (posters excepted) and plays with one, through the redirect', async () => {
     await makeClip(path.join(media, 'videos/paid.mp4'), { seconds: 2, width: 640, height: 360 });
     const { id, jobId } = await register('videos/paid.mp4', { priceCents: 300 });
+    paidId = id;
     assert.equal((await finished(jobId)).state, 'done');
     const denied = await fetch(`${server.baseUrl}/vod/${id}/q/master.m3u8`, { redirect: 'manual' });
     assert.equal(denied.status, 403);
@@ -156,6 +163,21 @@ describe('VOD: bucket sources packaged into versioned ABR HLS', () => {
     const segment = /^(\.\.\/360p\/0\.ts)\?/m.exec(await media0.text())![1]!;
     assert.equal((await fetch(new URL(`${segment}${query}`, media0.url))).status, 200);
     assert.equal((await fetch(new URL(segment, media0.url))).status, 403);
+  });
+
+  test('RTMP on-demand play returns the streams of a bucket video; a paid one needs a signed stream name', async () => {
+    const probe = async (url: string): Promise<string[]> => {
+      const { stdout } = await exec('ffprobe', ['-v', 'error', '-rw_timeout', '8000000', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', url], { timeout: 20_000 });
+      return stdout.trim().split('\n').sort();
+    };
+    assert.deepEqual(await probe(server.rtmpUrl(videoId)), ['audio', 'video'], 'by video id');
+    assert.deepEqual(await probe(server.rtmpUrl('videos/clip.mp4')), ['audio', 'video'], 'by source key (ffmpeg sends mp4:videos/clip.mp4)');
+    await assert.rejects(probe(server.rtmpUrl(paidId)));
+    assert.match(server.output(), /refused: paid video, signature refused: MissingKey/);
+    const signed = (await runTs('server/cli/main.ts', ['sign', server.rtmpUrl(paidId)], { DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl })).stdout.trim();
+    assert.deepEqual(await probe(signed), ['audio', 'video']);
+    await assert.rejects(probe(server.rtmpUrl('videos/absent.mp4')));
+    await waitFor('on-demand ffmpegs to stop with their players', () => childPids(server.pid, 'ffmpeg').length === 0, 10_000);
   });
 
   test('cli vod add uploads a local file, queues it and shows progress until it is packaged', async () => {
@@ -206,6 +228,51 @@ describe('VOD: a job killed mid-way', () => {
       assert.equal((await fetch(`${server.baseUrl}/vod/${id}/master.m3u8`)).status, 200);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('VOD in S3 mode (an S3-protocol server on loopback)', () => {
+  test('sources are read from S3, outputs uploaded there, and the origin serves them from it', async () => {
+    const s3 = await startS3Server('boxoffice-media');
+    const server = await startServer({
+      ...ENV,
+      S3_BUCKET: 'boxoffice-media',
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: 'us-east-1',
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    });
+    try {
+      const clip = path.join(server.dataDir, 'clip.mp4');
+      await makeClip(clip, { seconds: 2, width: 640, height: 360 });
+      await s3.client.send(new PutObjectCommand({ Bucket: 'boxoffice-media', Key: 'videos/s3clip.mp4', Body: fs.readFileSync(clip) }));
+      const res = await fetch(`${server.baseUrl}/api/admin/videos`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ source: 'videos/s3clip.mp4', title: 'From S3' }),
+      });
+      assert.equal(res.status, 202);
+      const { id, jobId } = (await res.json()) as { id: string; jobId: string };
+      await waitFor('packaging from S3', async () => {
+        const job = (await (await fetch(`${server.baseUrl}/api/admin/jobs/${jobId}`, { headers: { authorization: `Bearer ${server.adminToken}` } })).json()) as { state: string };
+        assert.notEqual(job.state, 'failed', JSON.stringify(job));
+        return job.state === 'done';
+      }, 60_000, 200);
+      const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'boxoffice-media', Prefix: `vod/${id}/` }));
+      const keys = (listed.Contents ?? []).map((o) => o.Key!);
+      assert.ok(keys.some((k) => /\/master\.m3u8$/.test(k)) && keys.some((k) => /\/360p\/0\.ts$/.test(k)) && keys.some((k) => /\/poster\.jpg$/.test(k)), keys.join(', '));
+      const master = await fetch(`${server.baseUrl}/vod/${id}/master.m3u8`);
+      assert.equal(master.status, 200);
+      assert.match(await master.text(), /RESOLUTION=640x360/);
+      const segment = await fetch(new URL('360p/0.ts', master.url));
+      assert.equal(segment.status, 200);
+      assert.equal(Buffer.from(await segment.arrayBuffer())[0], 0x47);
+      assert.match(server.output(), /"bucket":"s3:\/\/boxoffice-media"/);
+    } finally {
+      await server.stop();
+      await s3.close();
     }
   });
 });
