@@ -104,7 +104,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const signingBindIp = read('SIGNING_BIND_IP', false, parseBool);
   const enforceSignatures = read('ENFORCE_SIGNATURES', true, parseBool);
   const trustProxy = read('TRUST_PROXY', false, parseBool);
-  const accessHours = read('ACCESS_HOURS', 24, intIn(1, 24 * 366));
+  // fractions allowed (0.25 is 15 minutes): short access periods for trials and tests
+  const accessHours = read('ACCESS_HOURS', 24, (raw) => (/^\d{1,4}(\.\d{1,4})?$/.test(raw) && Number(raw) > 0 && Number(raw) <= 24 * 366 ? Number(raw) : new Invalid('hours, more than 0 and at most 8784; fractions allowed (0.5)')));
   const playbackUrlHours = read<number | undefined>('PLAYBACK_URL_HOURS', undefined, intIn(1, 24 * 366));
   const stripeSecretKey = read<string | undefined>('STRIPE_SECRET_KEY', undefined, (raw) => (/^(sk|rk)_(test|live)_\w+$/.test(raw) ? raw : new Invalid('a Stripe secret key (sk_test_… or sk_live_…)')));
   const stripeWebhookSecret = read<string | undefined>('STRIPE_WEBHOOK_SECRET', undefined, (raw) => (/^whsec_\w+$/.test(raw) ? raw : new Invalid('a webhook signing secret (whsec_…)')));

@@ -63,12 +63,16 @@ Set <code>STRIPE_SECRET_KEY</code> and <code>STRIPE_WEBHOOK_SECRET</code> to tak
 <p><a href="${cancel}">Cancel and go back</a></p>
 </body></html>`);
   });
-  app.post<{ Params: { id: string } }>('/demo-checkout/:id', async (req, reply) => {
-    const session = owned(req.params.id, deps.viewers.read(req));
-    if (!session) return sendError(reply, 404, 'unknown_checkout', 'no such checkout for this viewer');
-    deps.purchases.markDemoPaid(session.id, deps.now());
-    const payment = await deps.gateway.confirm(session.id);
-    if (payment) deps.entitlements.fulfil(payment);
-    return reply.code(303).header('location', `/watch/${encodeURIComponent(session.itemId)}?session_id=${session.id}`).send();
+  // the page's form posts application/x-www-form-urlencoded with no fields: accept it on this route only
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
+    scope.post<{ Params: { id: string } }>('/demo-checkout/:id', async (req, reply) => {
+      const session = owned(req.params.id, deps.viewers.read(req));
+      if (!session) return sendError(reply, 404, 'unknown_checkout', 'no such checkout for this viewer');
+      deps.purchases.markDemoPaid(session.id, deps.now());
+      const payment = await deps.gateway.confirm(session.id);
+      if (payment) deps.entitlements.fulfil(payment);
+      return reply.code(303).header('location', `/watch/${encodeURIComponent(session.itemId)}?session_id=${session.id}`).send();
+    });
   });
 }

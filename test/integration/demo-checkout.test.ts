@@ -29,7 +29,9 @@ describe('demo checkout (no Stripe keys)', () => {
     assert.match(page.body, /5\.00 USD for 24 hours of access/);
     assert.equal((await t.app.inject({ url: url.pathname, headers: { host: HOST, cookie: await viewer() } })).statusCode, 404, 'another viewer cannot see or complete it');
 
-    const paid = await t.app.inject({ method: 'POST', url: url.pathname, headers: { host: HOST, cookie } });
+    // exactly what the page's form makes a browser send
+    const form = { host: HOST, cookie, 'content-type': 'application/x-www-form-urlencoded' };
+    const paid = await t.app.inject({ method: 'POST', url: url.pathname, headers: form, payload: '' });
     assert.equal(paid.statusCode, 303);
     assert.equal(paid.headers.location, `/watch/paid?session_id=${url.pathname.split('/').at(-1)}`);
     const back = await t.app.inject({ url: paid.headers.location as string, headers: { host: HOST, cookie } });
@@ -39,7 +41,7 @@ describe('demo checkout (no Stripe keys)', () => {
     assert.equal(playback.statusCode, 200);
     const signed = playback.json().url as string;
     assert.equal((await t.app.inject({ url: signed.replace('http://localhost:8080', ''), headers: { host: HOST } })).statusCode, 200, 'the signed URL opens the video');
-    const again = await t.app.inject({ method: 'POST', url: url.pathname, headers: { host: HOST, cookie } });
+    const again = await t.app.inject({ method: 'POST', url: url.pathname, headers: form, payload: '' });
     assert.equal(again.statusCode, 303, 'completing twice is harmless');
     assert.equal(t.purchases.activeForViewer(cookie.split('=')[1]!.split('.')[0]!, Date.now()).size, 1);
   });

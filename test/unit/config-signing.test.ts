@@ -136,13 +136,15 @@ describe('SIGNING_HASH_ALGORITHM', () => {
 });
 
 describe('ACCESS_HOURS', () => {
-  test('whole hours 1..8784 accepted', () => {
+  test('hours up to 8784 accepted, fractions too (short trials and tests)', () => {
     assert.equal(loadConfig({ ACCESS_HOURS: '1' }, CWD).accessHours, 1);
+    assert.equal(loadConfig({ ACCESS_HOURS: '1.5' }, CWD).accessHours, 1.5);
+    assert.equal(loadConfig({ ACCESS_HOURS: '0.004' }, CWD).accessHours, 0.004);
     assert.equal(loadConfig({ ACCESS_HOURS: '48' }, CWD).accessHours, 48);
     assert.equal(loadConfig({ ACCESS_HOURS: String(24 * 366) }, CWD).accessHours, 24 * 366);
   });
 
-  for (const bad of ['0', '-1', '1.5', String(24 * 366 + 1), 'day']) {
+  for (const bad of ['0', '0.0000', '-1', '.5', '1e3', String(24 * 366 + 1), 'day']) {
     test(`ACCESS_HOURS=${bad} rejected, naming the variable`, () => {
       const e = configError({ ACCESS_HOURS: bad });
       assert.equal(e.problems.length, 1);

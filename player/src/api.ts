@@ -1,0 +1,58 @@
+/** A catalog entry as `/api/catalog` returns it. */
+export interface Item {
+  readonly id: string;
+  readonly kind: 'live' | 'vod';
+  readonly title: string;
+  readonly free: boolean;
+  readonly priceCents: number;
+  readonly currency: string;
+  readonly online?: boolean;
+  readonly durationSec?: number;
+  readonly posterUrl?: string;
+  /** When this viewer's purchase ends (ISO), if they have one. */
+  readonly accessUntil?: string;
+}
+
+/** What `/api/playback/<id>` answers. */
+export type Playback =
+  | { kind: 'ok'; url: string; expiresAt: string | null }
+  | { kind: 'payment_required'; accessHours: number }
+  | { kind: 'unknown' };
+
+/** The network failed or the server erred: worth a retry. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}
+
+async function request(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    const res = await fetch(url, { credentials: 'same-origin', ...init });
+    if (res.status >= 500) throw new NetworkError(`the server answered ${res.status}`);
+    return res;
+  } catch (e) {
+    throw e instanceof NetworkError ? e : new NetworkError((e as Error).message);
+  }
+}
+
+/** The catalog. */
+export async function fetchCatalog(): Promise<Item[]> {
+  const res = await request('/api/catalog');
+  return ((await res.json()) as { items: Item[] }).items;
+}
+
+/** A playback URL for an item, or why not. */
+export async function fetchPlayback(itemId: string): Promise<Playback> {
+  const res = await request(`/api/playback/${encodeURIComponent(itemId)}`);
+  if (res.status === 404) return { kind: 'unknown' };
+  const body = (await res.json()) as { url: string; expiresAt: string | null; accessHours: number };
+  if (res.status === 402) return { kind: 'payment_required', accessHours: body.accessHours };
+  return { kind: 'ok', url: body.url, expiresAt: body.expiresAt };
+}
+
+/** Starts a checkout and returns where to send the viewer. */
+export async function startCheckout(itemId: string): Promise<string> {
+  const res = await request('/api/checkout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ itemId }) });
+  const body = (await res.json()) as { url?: string; message?: string };
+  if (!res.ok || !body.url) throw new Error(body.message ?? `checkout failed (${res.status})`);
+  return body.url;
+}
