@@ -1,21 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../server/config.ts';
+import { configError, CWD } from '../helpers/config.ts';
 import { DEFAULT_LADDER } from '../../server/live/ladder.ts';
 
-const CWD = path.resolve('/srv/boxoffice');
-
-/** Runs loadConfig and returns the ConfigError it throws (fails the test if it does not throw one). */
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env, CWD);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail(`loadConfig(${JSON.stringify(env)}) did not throw`);
-}
 
 test('defaults with an empty environment', () => {
   const c = loadConfig({}, CWD);
