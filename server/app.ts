@@ -1,6 +1,3 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerChannelRoutes } from './admin/channel-routes.ts';
 import type { Config } from './config.ts';
@@ -8,7 +5,8 @@ import type { ChannelRepository } from './db/channel-repository.ts';
 import type { LiveManager } from './live/live-manager.ts';
 import type { Logger } from './log.ts';
 import { registerHlsPreflight, registerLiveRoutes } from './origin/hls-routes.ts';
-import { sendBytes, sendError } from './origin/http-reply.ts';
+import { sendError } from './origin/http-reply.ts';
+import { registerPlayerRoutes } from './origin/player-routes.ts';
 import { createSignatureGate } from './origin/signature-gate.ts';
 import type { Signer } from './signing/signer.ts';
 import type { Verifier } from './signing/verifier.ts';
@@ -71,7 +69,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
 
   app.get('/healthz', async () => ({ ok: true }));
-  app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(deps.live)));
 
   const now = deps.now ?? Date.now;
@@ -85,41 +82,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bindIp: config.signingBindIp, trustProxy: config.trustProxy,
   };
 
-  const page = (): string => fs.readFileSync(path.join(deps.playerDir, 'index.html'), 'utf8');
-  const assets: Record<string, [string, string]> = {
-    'app.js': ['dist/app.js', 'text/javascript; charset=utf-8'],
-    'app.js.map': ['dist/app.js.map', 'application/json'],
-    'styles.css': ['styles.css', 'text/css; charset=utf-8'],
-  };
-  app.get<{ Params: { file: string } }>('/assets/:file', async (req, reply) => {
-    const asset = Object.hasOwn(assets, req.params.file) ? assets[req.params.file] : undefined;
-    if (!asset) return sendError(reply, 404, 'not_found', 'no such asset');
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(path.join(deps.playerDir, asset[0]));
-    } catch {
-      return sendError(reply, 503, 'player_not_built', 'the player is not built: run scripts/build-player.sh (npm start does)');
-    }
-    const etag = `"${crypto.createHash('sha1').update(bytes).digest('hex').slice(0, 16)}"`;
-    return sendBytes(req, reply, bytes, etag, asset[1], 'no-cache');
-  });
-  app.get('/', async (req, reply) => {
-    viewers.ensure(req, reply);
-    return reply.type('text/html; charset=utf-8').send(page());
-  });
-  app.get('/watch/:itemId', async (req, reply) => {
-    viewers.ensure(req, reply);
-    await confirmReturn(req, boxOffice);
-    return reply.type('text/html; charset=utf-8').send(page());
-  });
+  registerPlayerRoutes(app, { playerDir: deps.playerDir, viewers, onWatch: (req) => confirmReturn(req, boxOffice) });
   registerBoxOfficeRoutes(app, boxOffice);
   registerStripeWebhook(app, { stripe: deps.stripe, webhookSecret: config.stripeWebhookSecret, purchases: deps.purchases, entitlements, log: deps.log, now });
   if (deps.gateway.mode === 'demo') {
     registerDemoCheckoutRoutes(app, { purchases: deps.purchases, catalog, entitlements, gateway: deps.gateway, viewers, accessHours: config.accessHours, now });
   }
 
-  registerHlsPreflight(app, '/live/');
   const checkSignature = createSignatureGate(deps.verifier, config.trustProxy);
+  registerHlsPreflight(app, '/live/');
   registerHlsPreflight(app, '/vod/');
   registerVodRoutes(app, {
     videos: deps.videos,

@@ -1,0 +1,40 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ViewerCookies } from '../boxoffice/viewer-cookie.ts';
+import { sendBytes, sendError } from './http-reply.ts';
+
+/** The player's files below `/assets/`: where each lives in the player folder and its type. */
+const ASSETS: Readonly<Record<string, readonly [string, string]>> = {
+  'app.js': ['dist/app.js', 'text/javascript; charset=utf-8'],
+  'app.js.map': ['dist/app.js.map', 'application/json'],
+  'styles.css': ['styles.css', 'text/css; charset=utf-8'],
+};
+
+/** The web player: `/` and `/watch/<id>` (the page; a viewer cookie on first visit) and its `/assets/*`. */
+export function registerPlayerRoutes(app: FastifyInstance, deps: { playerDir: string; viewers: ViewerCookies; onWatch(req: FastifyRequest): Promise<void> }): void {
+  const page = (): string => fs.readFileSync(path.join(deps.playerDir, 'index.html'), 'utf8');
+  app.get('/', async (req, reply) => {
+    deps.viewers.ensure(req, reply);
+    return reply.type('text/html; charset=utf-8').send(page());
+  });
+  app.get('/watch/:itemId', async (req, reply) => {
+    deps.viewers.ensure(req, reply);
+    await deps.onWatch(req);
+    return reply.type('text/html; charset=utf-8').send(page());
+  });
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+  app.get<{ Params: { file: string } }>('/assets/:file', async (req, reply) => {
+    const asset = Object.hasOwn(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
+    if (!asset) return sendError(reply, 404, 'not_found', 'no such asset');
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(path.join(deps.playerDir, asset[0]));
+    } catch {
+      return sendError(reply, 503, 'player_not_built', 'the player is not built: run scripts/build-player.sh (npm start does)');
+    }
+    const etag = `"${crypto.createHash('sha1').update(bytes).digest('hex').slice(0, 16)}"`;
+    return sendBytes(req, reply, bytes, etag, asset[1], 'no-cache');
+  });
+}
