@@ -1,11 +1,12 @@
+import http from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerChannelRoutes } from './admin/channel-routes.ts';
 import type { Config } from './config.ts';
 import type { ChannelRepository } from './db/channel-repository.ts';
 import type { LiveManager } from './live/live-manager.ts';
 import type { Logger } from './log.ts';
-import { registerHlsPreflight, registerLiveRoutes } from './origin/hls-routes.ts';
-import { sendError } from './origin/http-reply.ts';
+import { createLiveHandler, mountRaw, registerHlsPreflight, type RawHandler } from './origin/hls-routes.ts';
+import { sendError, writeError } from './origin/http-reply.ts';
 import { registerPlayerRoutes } from './origin/player-routes.ts';
 import { createSignatureGate } from './origin/signature-gate.ts';
 import type { Signer } from './signing/signer.ts';
@@ -21,7 +22,7 @@ import { createViewerCookies } from './boxoffice/viewer-cookie.ts';
 import type { PurchaseRepository } from './db/purchase-repository.ts';
 import type { VideoRepository } from './db/video-repository.ts';
 import { registerVideoRoutes } from './admin/video-routes.ts';
-import { registerVodRoutes } from './origin/vod-routes.ts';
+import { createVodHandler } from './origin/vod-routes.ts';
 import type { Bucket } from './storage/bucket.ts';
 
 /** What the HTTP app is composed from. */
@@ -49,7 +50,20 @@ export interface AppDeps {
 
 /** Builds the fastify app without listening (tests use `app.inject`; main hands it sockets). */
 export function buildApp(deps: AppDeps): FastifyInstance {
+  let live: RawHandler | undefined;
   const app = Fastify({
+    // live HLS (the hot path: every viewer, every segment, every playlist reload) goes straight to its
+    // handler, skipping fastify's routing and reply machinery; everything else goes through fastify
+    serverFactory: (handler) =>
+      http.createServer((req, res) => {
+        if (live && (req.method === 'GET' || req.method === 'HEAD') && req.url?.startsWith('/live/')) {
+          live(req, res).catch((e: Error) => {
+            deps.log.error('live request failed', { url: req.url?.split('?')[0], error: e.message });
+            if (!res.headersSent) writeError(res, 500, 'internal', 'internal error');
+            else res.destroy();
+          });
+        } else handler(req, res);
+      }),
     logger: false,
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
@@ -92,22 +106,25 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const checkSignature = createSignatureGate(deps.verifier, config.trustProxy);
   registerHlsPreflight(app, '/live/');
   registerHlsPreflight(app, '/vod/');
-  registerVodRoutes(app, {
+  mountRaw(app, '/vod/', createVodHandler({
     videos: deps.videos,
     bucket: deps.bucket,
     requiresSignature: (id) => config.enforceSignatures && (deps.videos.get(id)?.priceCents ?? 0) > 0,
     checkSignature,
     log: deps.log,
-  });
+  }));
   registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken, kick: deps.kickJobs, now });
-  registerLiveRoutes(app, {
+  live = createLiveHandler({
     live: deps.live,
-    channelExists: (id) => deps.channels.get(id) !== undefined,
-    requiresSignature: (id) => config.enforceSignatures && (deps.channels.get(id)?.priceCents ?? 0) > 0,
+    access: (id) => {
+      const channel = deps.channels.get(id);
+      return !channel ? 'unknown' : config.enforceSignatures && channel.priceCents > 0 ? 'signed' : 'free';
+    },
     checkSignature,
     segmentSeconds: config.segmentSeconds,
     log: deps.log,
   });
+  mountRaw(app, '/live/', live);
   registerChannelRoutes(app, {
     channels: deps.channels,
     adminToken: deps.adminToken,

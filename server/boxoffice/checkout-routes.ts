@@ -52,7 +52,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     if (!item) return sendError(reply, 404, 'unknown_item', `no item "${itemId.slice(0, 64)}"`);
     if (item.free) return sendError(reply, 400, 'item_is_free', 'this item is free: no purchase needed');
     const viewerId = deps.viewers.ensure(req, reply);
-    const limited = [perViewer(viewerId), perIp(clientIp(req, deps.trustProxy))].find((r) => !r.ok);
+    const limited = [perViewer(viewerId), perIp(clientIp(req.raw, deps.trustProxy))].find((r) => !r.ok);
     if (limited && !limited.ok) {
       return sendError(reply.header('retry-after', String(limited.retryAfterSeconds)), 429, 'rate_limited', 'too many checkouts; try again shortly');
     }
@@ -84,7 +84,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     }
     const cap = deps.playbackUrlHours === undefined ? Infinity : deps.now() + deps.playbackUrlHours * 3600_000;
     const expiresAt = new Date(Math.min(access.expiresAt, cap));
-    const ip = deps.bindIp ? clientIp(req, deps.trustProxy) : undefined;
+    const ip = deps.bindIp ? clientIp(req.raw, deps.trustProxy) : undefined;
     const grant = deps.signer.signFolder(item.folder, 'q/master.m3u8', { expiresAt, ...(ip ? { clientIp: ip } : {}) });
     for (const cookie of grantSetCookies(grant)) reply.header('set-cookie', cookie);
     return reply.send({ url: grant.url, expiresAt: expiresAt.toISOString() });

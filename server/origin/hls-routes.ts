@@ -1,14 +1,15 @@
 import fs from 'node:fs/promises';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { CHANNEL_NAME } from '../db/channel-repository.ts';
 import type { PlaylistVariant } from '../live/live-channel.ts';
 import type { LiveManager } from '../live/live-manager.ts';
 import type { Logger } from '../log.ts';
 import type { Verdict } from '../signing/verifier.ts';
 import { MASTER_CACHE, mediaPlaylistCache, SEGMENT_CACHE } from './cache-policy.ts';
-import { createGzipCache, sendBytes, sendError, sendPlaylist } from './http-reply.ts';
+import { createGzipCache, writeBytes, writeError, writePlaylist } from './http-reply.ts';
 import { splitSafePath } from './safe-path.ts';
-import { sendRefusal } from './signature-gate.ts';
+import { writeRefusal } from './signature-gate.ts';
 
 const RUNG = /^\d{2,4}p$/;
 const RUN = /^r[0-9a-z]{4,24}$/;
@@ -34,56 +35,69 @@ export function parseLiveFile(rest: readonly string[]): LiveFile | undefined {
 /** What the live routes need. */
 export interface LiveRouteDeps {
   readonly live: LiveManager;
-  readonly channelExists: (id: string) => boolean;
-  /** True when the channel's HLS needs a valid signature (paid, and the origin enforces). */
-  readonly requiresSignature: (id: string) => boolean;
-  readonly checkSignature: (req: FastifyRequest) => Verdict;
+  /** Whether the channel exists and whether its HLS needs a valid signature (paid, and the origin enforces). */
+  readonly access: (id: string) => 'unknown' | 'free' | 'signed';
+  readonly checkSignature: (req: IncomingMessage) => Verdict;
   readonly segmentSeconds: number;
   readonly log: Logger;
 }
 
-/** Live HLS below `/live/<channel>/`, from memory where hot, behind the signature gate for paid channels. */
-export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): void {
+/** A handler on raw node request and response objects. */
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Live HLS below `/live/<channel>/`, from memory where hot, behind the signature gate for paid channels.
+ * It works on raw node objects: the origin calls it straight from its HTTP server for speed (see app.ts),
+ * and fastify mounts the same handler for everything else (`app.inject` in tests included).
+ */
+export function createLiveHandler(deps: LiveRouteDeps): RawHandler {
   const gzip = createGzipCache();
-  app.get('/live/*', async (req, reply) => {
-    reply.header('access-control-allow-origin', '*');
-    const parts = splitSafePath(req.raw.url!.split('?')[0]!);
-    if (!parts) return sendError(reply, 400, 'bad_path', 'the path is not a valid HLS path');
+  return async (req, res) => {
+    res.setHeader('access-control-allow-origin', '*');
+    const parts = splitSafePath(req.url!.split('?')[0]!);
+    if (!parts) return writeError(res, 400, 'bad_path', 'the path is not a valid HLS path');
     const [, channelId, ...rest] = parts;
-    if (!channelId || !CHANNEL_NAME.test(channelId) || !deps.channelExists(channelId)) {
-      return sendError(reply, 404, 'not_found', 'no such channel');
-    }
-    if (deps.requiresSignature(channelId)) {
+    const access = channelId && CHANNEL_NAME.test(channelId) ? deps.access(channelId) : 'unknown';
+    if (!channelId || access === 'unknown') return writeError(res, 404, 'not_found', 'no such channel');
+    if (access === 'signed') {
       const verdict = deps.checkSignature(req);
       if (!verdict.ok) {
         deps.log.debug('signature refused', { channel: channelId, code: verdict.code, reason: verdict.reason });
-        return sendRefusal(reply, verdict);
+        return writeRefusal(res, verdict);
       }
     }
     const file = parseLiveFile(rest);
-    if (!file) return sendError(reply, 404, 'not_found', 'no such file');
+    if (!file) return writeError(res, 404, 'not_found', 'no such file');
     const channel = deps.live.channel(channelId);
-    const offline = (): ReturnType<typeof sendError> => sendError(reply, 404, 'offline', 'the channel is not on air');
+    const offline = (): void => writeError(res, 404, 'offline', 'the channel is not on air');
     if (file.kind === 'master') {
       const body = channel?.master(file.variant);
-      return body ? sendPlaylist(req, reply, body, MASTER_CACHE, gzip) : offline();
+      return body ? writePlaylist(req, res, body, MASTER_CACHE, gzip) : offline();
     }
     if (file.kind === 'media') {
       const body = channel?.media(file.rung, file.variant);
-      if (body) return sendPlaylist(req, reply, body, mediaPlaylistCache(deps.segmentSeconds, body.ended), gzip);
-      return channel?.master() ? sendError(reply, 404, 'not_found', 'no such rendition') : offline();
+      if (body) return writePlaylist(req, res, body, mediaPlaylistCache(deps.segmentSeconds, body.ended), gzip);
+      return channel?.master() ? writeError(res, 404, 'not_found', 'no such rendition') : offline();
     }
     const seg = channel?.segment(file.run, file.rung, file.file);
-    if (!seg) return sendError(reply, 404, 'not_found', 'no such segment');
+    if (!seg) return writeError(res, 404, 'not_found', 'no such segment');
     let bytes = seg.bytes;
     if (!bytes) {
       try {
         bytes = await fs.readFile(seg.path);
       } catch {
-        return sendError(reply, 404, 'not_found', 'no such segment');
+        return writeError(res, 404, 'not_found', 'no such segment');
       }
     }
-    return sendBytes(req, reply, bytes, `"${seg.runId}-${seg.rung}-${seg.file}"`, 'video/mp2t', SEGMENT_CACHE);
+    writeBytes(req, res, bytes, `"${seg.runId}-${seg.rung}-${seg.file}"`, 'video/mp2t', SEGMENT_CACHE);
+  };
+}
+
+/** Mounts a raw handler on a fastify route prefix (GET and HEAD). */
+export function mountRaw(app: FastifyInstance, prefix: string, handler: RawHandler): void {
+  app.get(`${prefix}*`, async (req, reply) => {
+    reply.hijack();
+    await handler(req.raw, reply.raw);
   });
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ViewerCookies } from '../boxoffice/viewer-cookie.ts';
-import { sendBytes, sendError } from './http-reply.ts';
+import { sendError, writeBytes } from './http-reply.ts';
 
 /** The player's files below `/assets/`: where each lives in the player folder and its type. */
 const ASSETS: Readonly<Record<string, readonly [string, string]>> = {
@@ -35,6 +35,7 @@ export function registerPlayerRoutes(app: FastifyInstance, deps: { playerDir: st
       return sendError(reply, 503, 'player_not_built', 'the player is not built: run scripts/build-player.sh (npm start does)');
     }
     const etag = `"${crypto.createHash('sha1').update(bytes).digest('hex').slice(0, 16)}"`;
-    return sendBytes(req, reply, bytes, etag, asset[1], 'no-cache');
+    reply.hijack();
+    writeBytes(req.raw, reply.raw, bytes, etag, asset[1], 'no-cache');
   });
 }

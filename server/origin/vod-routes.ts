@@ -1,13 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { VIDEO_ID, type VideoRepository } from '../db/video-repository.ts';
 import type { Logger } from '../log.ts';
 import type { Verdict } from '../signing/verifier.ts';
 import type { Bucket } from '../storage/bucket.ts';
 import { VERSION, versionPrefix } from '../vod/package-job.ts';
 import { SEGMENT_CACHE } from './cache-policy.ts';
-import { createGzipCache, sendBytes, sendError, sendPlaylist } from './http-reply.ts';
+import type { RawHandler } from './hls-routes.ts';
+import { createGzipCache, writeBytes, writeError, writePlaylist } from './http-reply.ts';
 import { splitSafePath } from './safe-path.ts';
-import { sendRefusal } from './signature-gate.ts';
+import { writeRefusal } from './signature-gate.ts';
 
 /** Files of a packaged version: playlists (plain and `q/`), segments, the poster. */
 const VERSION_FILE = /^(?:(?:q\/)?(?:master|\d{2,4}p)\.m3u8|\d{2,4}p\/\d{1,9}\.ts|poster\.jpg)$/;
@@ -19,7 +20,7 @@ export interface VodRouteDeps {
   readonly videos: VideoRepository;
   readonly bucket: Bucket;
   readonly requiresSignature: (videoId: string) => boolean;
-  readonly checkSignature: (req: FastifyRequest) => Verdict;
+  readonly checkSignature: (req: IncomingMessage) => Verdict;
   readonly log: Logger;
 }
 
@@ -29,34 +30,35 @@ export interface VodRouteDeps {
  * current version, keeping the raw query so a signed URL stays signed. Posters are public (the catalog
  * shows them); everything else of a paid video needs a signature.
  */
-export function registerVodRoutes(app: FastifyInstance, deps: VodRouteDeps): void {
+export function createVodHandler(deps: VodRouteDeps): RawHandler {
   const gzip = createGzipCache();
-  app.get('/vod/*', async (req, reply) => {
-    reply.header('access-control-allow-origin', '*');
-    const [rawPath, ...rawQuery] = req.raw.url!.split('?');
+  return async (req, res) => {
+    res.setHeader('access-control-allow-origin', '*');
+    const [rawPath, ...rawQuery] = req.url!.split('?');
     const parts = splitSafePath(rawPath!);
-    if (!parts) return sendError(reply, 400, 'bad_path', 'the path is not a valid HLS path');
+    if (!parts) return writeError(res, 400, 'bad_path', 'the path is not a valid HLS path');
     const [, videoId, ...rest] = parts;
     const video = videoId && VIDEO_ID.test(videoId) ? deps.videos.get(videoId) : undefined;
-    if (!video) return sendError(reply, 404, 'not_found', 'no such video');
+    if (!video) return writeError(res, 404, 'not_found', 'no such video');
     const versioned = rest.length > 1 && VERSION.test(rest[0]!);
     const file = (versioned ? rest.slice(1) : rest).join('/');
     if (file !== 'poster.jpg' && deps.requiresSignature(video.id)) {
       const verdict = deps.checkSignature(req);
-      if (!verdict.ok) return sendRefusal(reply, verdict);
+      if (!verdict.ok) return writeRefusal(res, verdict);
     }
     if (!versioned) {
-      if (!CURRENT_FILE.test(file)) return sendError(reply, 404, 'not_found', 'no such file');
-      if (!video.version) return sendError(reply, 404, 'not_ready', 'the video is still being packaged');
+      if (!CURRENT_FILE.test(file)) return writeError(res, 404, 'not_found', 'no such file');
+      if (!video.version) return writeError(res, 404, 'not_ready', 'the video is still being packaged');
       const query = rawQuery.length > 0 ? `?${rawQuery.join('?')}` : '';
-      return reply.code(302).header('cache-control', 'public, max-age=10').header('location', `/vod/${video.id}/${video.version}/${file}${query}`).send();
+      res.writeHead(302, { 'cache-control': 'public, max-age=10', location: `/vod/${video.id}/${video.version}/${file}${query}`, 'content-length': 0 });
+      return void res.end();
     }
     const version = rest[0]!;
-    if (!VERSION_FILE.test(file) || !deps.videos.hasVersion(video.id, version)) return sendError(reply, 404, 'not_found', 'no such file');
+    if (!VERSION_FILE.test(file) || !deps.videos.hasVersion(video.id, version)) return writeError(res, 404, 'not_found', 'no such file');
     const bytes = await deps.bucket.get(`${versionPrefix(video.id, version)}/${file}`);
-    if (!bytes) return sendError(reply, 404, 'not_found', 'no such file');
+    if (!bytes) return writeError(res, 404, 'not_found', 'no such file');
     const etag = `"${version}-${file.replace(/\//g, '-')}"`;
-    if (file.endsWith('.m3u8')) return sendPlaylist(req, reply, { text: bytes.toString('utf8'), etag }, SEGMENT_CACHE, gzip);
-    return sendBytes(req, reply, bytes, etag, file.endsWith('.ts') ? 'video/mp2t' : 'image/jpeg', SEGMENT_CACHE);
-  });
+    if (file.endsWith('.m3u8')) return writePlaylist(req, res, { text: bytes.toString('utf8'), etag }, SEGMENT_CACHE, gzip);
+    writeBytes(req, res, bytes, etag, file.endsWith('.ts') ? 'video/mp2t' : 'image/jpeg', SEGMENT_CACHE);
+  };
 }

@@ -94,9 +94,17 @@ function splitUrl(url: string): Sections | undefined {
   return { protocol: m[1]!.toLowerCase(), domain: m[2]!.toLowerCase(), path: m[3] || '/', query: m[4] };
 }
 
+/** Compiled wildcard patterns: resources repeat on every request of a grant, so each is compiled once. */
+const globs = new Map<string, RegExp>();
+
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 's');
+  let re = globs.get(glob);
+  if (!re) {
+    if (globs.size >= 10_000) globs.clear();
+    re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+    globs.set(glob, re);
+  }
+  return re;
 }
 
 /**

@@ -42,9 +42,13 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
     if (!keyId) return deny('MissingKey', 'no key pair id');
     const key = publicKeys.get(keyId);
     if (!key) return deny('InvalidKey', 'unknown key pair id');
+    const algorithm = p['Hash-Algorithm'] === undefined || p['Hash-Algorithm'] === 'SHA1' ? 'sha1' : p['Hash-Algorithm'] === 'SHA256' ? 'sha256' : undefined;
+    // a signature verified before is recognised by its raw parameters, before any decoding (the hot path)
+    const cacheKey = `${algorithm}|${keyId}|${p.Signature}|${p.Policy ?? `E${p.Expires}|${p.Expires !== undefined ? canned(Number(p.Expires)) : ''}`}`;
+    const remembered = verified.get(cacheKey);
+    if (remembered) return remembered;
     const signature = p.Signature === undefined ? undefined : decodeCloudFrontBase64(p.Signature);
     if (!signature) return deny('MalformedSignature', 'missing or undecodable signature');
-    const algorithm = p['Hash-Algorithm'] === undefined || p['Hash-Algorithm'] === 'SHA1' ? 'sha1' : p['Hash-Algorithm'] === 'SHA256' ? 'sha256' : undefined;
     if (!algorithm) return deny('AccessDenied', 'unsupported hash algorithm');
     let policyBytes: Buffer;
     let conditions: PolicyConditions | undefined;
@@ -55,24 +59,20 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
       policyBytes = decoded;
     } else if (p.Expires !== undefined) {
       if (!/^\d{1,11}$/.test(p.Expires)) return deny('MalformedPolicy', 'Expires is not epoch seconds');
-      const json = canned(Number(p.Expires));
-      policyBytes = Buffer.from(json);
+      policyBytes = Buffer.from(canned(Number(p.Expires)));
       conditions = { resource: undefined, dateLessThan: Number(p.Expires), dateGreaterThan: undefined, sourceIp: undefined };
     } else {
       return deny('MalformedPolicy', 'neither Policy nor Expires');
     }
-    const cacheKey = `${algorithm}|${keyId}|${p.Signature}|${policyBytes.toString('base64')}`;
-    if (!verified.has(cacheKey)) {
-      let good = false;
-      try {
-        good = crypto.verify(algorithm, policyBytes, key, signature);
-      } catch {
-        good = false;
-      }
-      if (!good) return deny('AccessDenied', 'signature does not match');
-      if (verified.size >= cacheSize) verified.clear();
-      verified.set(cacheKey, conditions);
+    let good = false;
+    try {
+      good = crypto.verify(algorithm, policyBytes, key, signature);
+    } catch {
+      good = false;
     }
+    if (!good) return deny('AccessDenied', 'signature does not match');
+    if (verified.size >= cacheSize) verified.clear();
+    verified.set(cacheKey, conditions);
     return conditions;
   };
 

@@ -1,17 +1,15 @@
 // Time to first frame of a free VOD video in Debian's Chromium on loopback: from navigation start to the
-// video's `playing` event, as the player itself measures it. Writes the result into BENCHMARKS.md.
+// video's `playing` event, as the player itself measures it.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../helpers/browser.ts';
 import { makeClip } from '../helpers/media.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const RUNS = 10;
-
+/** Measures time to first frame over `runs` cold page loads; returns the report section. */
+export async function benchTtff(runs: number): Promise<string> {
+const RUNS = runs;
 const server = await startServer({ LADDER: '720p:3000k,480p:1400k,360p:800k', SEGMENT_SECONDS: '2', X264_PRESET: 'veryfast' });
 const browser = await launchChromium();
 try {
@@ -33,25 +31,15 @@ try {
   const sorted = [...samples].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)]!;
   const p90 = sorted[Math.ceil(sorted.length * 0.9) - 1]!;
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
-  const section = [
+  return [
     '## Time to first frame (web player, free VOD, loopback)',
     '',
-    `- Date: ${new Date().toISOString()}`,
-    `- Machine: ${machine}`,
-    '- Command: `npm run bench` (test/bench/ttff.ts)',
     `- What: navigation start → the video's \`playing\` event in Debian's Chromium (headless, Playwright), a cold browser context per run, 10 s 720p clip packaged into 720p/480p/360p with 2 s segments, served by the origin on 127.0.0.1.`,
     `- Runs: ${RUNS}; median **${median} ms**, p90 ${p90} ms, min ${sorted[0]} ms, max ${sorted.at(-1)} ms`,
     `- Raw (ms): ${samples.join(', ')}`,
-    '',
   ].join('\n');
-  const file = path.join(ROOT, 'BENCHMARKS.md');
-  const header = '# Benchmarks\n\nMeasured on demand with `npm run bench`; each section is rewritten by its benchmark.\n\n';
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : header;
-  const rest = current.replace(/## Time to first frame[\s\S]*?(?=\n## |$)/, '').trimEnd();
-  fs.writeFileSync(file, `${rest.startsWith('# Benchmarks') ? rest : header.trimEnd()}\n\n${section}`);
-  console.log(section);
 } finally {
   await browser.close();
   await server.stop();
+}
 }

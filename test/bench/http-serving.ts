@@ -1,0 +1,104 @@
+// Comparisons 1, 2 and 6: a hot live segment and a live media playlist served by the origin (signature
+// enforced) and by nginx (1 worker, sendfile) to 50 connections; signed playback URLs issued by
+// /api/playback per second against raw crypto.sign with the same key.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runTs } from '../helpers/cli.ts';
+import { startPublisher } from '../helpers/processes.ts';
+import { startServer } from '../helpers/server.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { runWrk, startNginx, type WrkResult } from './tools.ts';
+
+/** One comparison's outcome, for the report. */
+export interface Row {
+  readonly name: string;
+  readonly ours: string;
+  readonly peer: string;
+  readonly ratio: number;
+  readonly target: string;
+  readonly met: boolean;
+  readonly notes: string;
+}
+
+const fmt = (r: WrkResult): string => `${Math.round(r.requestsPerSecond).toLocaleString('en')} req/s${r.non2xx || r.errors ? ` (${r.non2xx} non-2xx, ${r.errors} socket errors)` : ''}`;
+
+/** Runs comparisons 1, 2 and 6. */
+export async function benchHttp(quick: boolean): Promise<Row[]> {
+  const seconds = quick ? 3 : 10;
+  const server = await startServer({ LADDER: '720p:4500k', SEGMENT_SECONDS: '2', LIVE_GRACE_SECONDS: '3600' });
+  const nginx = await startNginx();
+  try {
+    const auth = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
+    const { streamKey } = (await (await fetch(`${server.baseUrl}/api/admin/channels`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'paid', title: 'Paid', priceCents: 100 }) })).json()) as { streamKey: string };
+    const publisher = startPublisher(server.rtmpUrl(streamKey), { width: 1280, height: 720, fps: 30 });
+    const sign = async (url: string): Promise<string> => (await runTs('server/cli/main.ts', ['sign', url], { DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl })).stdout.trim();
+    const playlistUrl = await sign(`${server.baseUrl}/live/paid/q/720p.m3u8`);
+    const query = playlistUrl.slice(playlistUrl.indexOf('?'));
+    const segments = await waitFor('four live segments', async () => {
+      const list = await (await fetch(playlistUrl)).text();
+      const uris = list.split('\n').filter((l) => l.includes('.ts?')).map((l) => l.split('?')[0]!.replace('../', ''));
+      return uris.length >= 4 && uris;
+    }, 60_000, 250);
+    await publisher.kill('SIGINT'); // stop encoding: the window stays in memory through the grace period
+    const sizes = await Promise.all(segments.map(async (s) => [s, (await (await fetch(`${server.baseUrl}/live/paid/${s}${query}`)).arrayBuffer()).byteLength] as const));
+    const [segment, size] = sizes.reduce((a, b) => (Math.abs(b[1] - 2 ** 20) < Math.abs(a[1] - 2 ** 20) ? b : a));
+    const segmentBytes = Buffer.from(await (await fetch(`${server.baseUrl}/live/paid/${segment}${query}`)).arrayBuffer());
+    fs.writeFileSync(path.join(nginx.root, 'seg.ts'), segmentBytes, { mode: 0o644 });
+    fs.writeFileSync(path.join(nginx.root, 'list.m3u8'), await (await fetch(playlistUrl)).text(), { mode: 0o644 });
+
+    const oursSegment = await runWrk(`${server.baseUrl}/live/paid/${segment}${query}`, { connections: 50, seconds });
+    const nginxSegment = await runWrk(`http://127.0.0.1:${nginx.httpPort}/seg.ts`, { connections: 50, seconds });
+    const oursList = await runWrk(playlistUrl, { connections: 50, seconds });
+    const nginxList = await runWrk(`http://127.0.0.1:${nginx.httpPort}/list.m3u8`, { connections: 50, seconds });
+
+    // a viewer who bought access through the demo checkout
+    const first = await fetch(`${server.baseUrl}/`);
+    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    const { url } = (await (await fetch(`${server.baseUrl}/api/checkout`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ itemId: 'paid' }) })).json()) as { url: string };
+    await fetch(url, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    const playback = await runWrk(`${server.baseUrl}/api/playback/paid`, { connections: 10, seconds, headers: { cookie } });
+    const key = crypto.createPrivateKey(fs.readFileSync(path.join(server.dataDir, 'signing', 'private-key.pem')));
+    const policy = JSON.stringify({ Statement: [{ Resource: `${server.baseUrl}/live/paid/*`, Condition: { DateLessThan: { 'AWS:EpochTime': 2_000_000_000 } } }] });
+    let signs = 0;
+    const until = performance.now() + seconds * 1000;
+    while (performance.now() < until) {
+      crypto.sign('sha1', Buffer.from(policy), key);
+      signs++;
+    }
+    const rawPerSecond = signs / seconds;
+
+    return [
+      {
+        name: `1. Hot live segment (${(size / 2 ** 20).toFixed(2)} MiB), 50 connections, signature enforced`,
+        ours: fmt(oursSegment),
+        peer: `nginx ${fmt(nginxSegment)}`,
+        ratio: oursSegment.requestsPerSecond / nginxSegment.requestsPerSecond,
+        target: '≥ 1.0× nginx',
+        met: oursSegment.requestsPerSecond >= nginxSegment.requestsPerSecond && oursSegment.non2xx === 0,
+        notes: 'origin: memory, signature checked per request (verified signatures remembered); nginx: 1 worker, sendfile, no signature',
+      },
+      {
+        name: '2. Live media playlist, 50 connections, signature enforced',
+        ours: fmt(oursList),
+        peer: `nginx ${fmt(nginxList)}`,
+        ratio: oursList.requestsPerSecond / nginxList.requestsPerSecond,
+        target: '≥ 0.7× nginx',
+        met: oursList.requestsPerSecond >= 0.7 * nginxList.requestsPerSecond && oursList.non2xx === 0,
+        notes: 'the q/ playlist (variable substitution), rendered once per version',
+      },
+      {
+        name: '6. Signed playback URLs from /api/playback',
+        ours: fmt(playback),
+        peer: `raw crypto.sign ${Math.round(rawPerSecond).toLocaleString('en')} signatures/s`,
+        ratio: playback.requestsPerSecond / rawPerSecond,
+        target: '≥ 0.6× raw crypto.sign',
+        met: playback.requestsPerSecond >= 0.6 * rawPerSecond && playback.non2xx === 0,
+        notes: 'one RSA-2048 signature per answer (cookies reuse it); 10 connections; includes the entitlement lookup in SQLite',
+      },
+    ];
+  } finally {
+    await nginx.stop();
+    await server.stop();
+  }
+}
