@@ -9,6 +9,7 @@ import { createLiveHandler, mountRaw, registerHlsPreflight, type RawHandler } fr
 import { sendError, writeError } from './origin/http-reply.ts';
 import { registerPlayerRoutes } from './origin/player-routes.ts';
 import { createSignatureGate } from './origin/signature-gate.ts';
+import { createTtlCache } from './origin/ttl-cache.ts';
 import type { Signer } from './signing/signer.ts';
 import type { Verifier } from './signing/verifier.ts';
 import type Stripe from 'stripe';
@@ -116,10 +117,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken, kick: deps.kickJobs, now });
   live = createLiveHandler({
     live: deps.live,
-    access: (id) => {
+    // a second's memory keeps SQLite off the hot path; a price change applies within that second
+    access: createTtlCache((id) => {
       const channel = deps.channels.get(id);
       return !channel ? 'unknown' : config.enforceSignatures && channel.priceCents > 0 ? 'signed' : 'free';
-    },
+    }, 1000),
     checkSignature,
     segmentSeconds: config.segmentSeconds,
     log: deps.log,

@@ -16,6 +16,8 @@ export interface Config {
   readonly segmentSeconds: number;
   readonly ladder: readonly RungSpec[];
   readonly x264Preset: (typeof X264_PRESETS)[number];
+  /** x264 tuning of the live transcoder: `zerolatency` trades some quality for less delay. */
+  readonly x264Tune: 'zerolatency' | undefined;
   readonly liveGraceSeconds: number;
   readonly liveWindowSegments: number;
   /** Explicit ADMIN_TOKEN; when absent one is generated into DATA_DIR. */
@@ -89,6 +91,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     return typeof parsed === 'string' ? new Invalid(`a ladder like 720p:3000k,480p:1400k (${parsed})`) : parsed;
   });
   const x264Preset = read('X264_PRESET', 'veryfast', oneOf(X264_PRESETS));
+  const x264Tune = read<'zerolatency' | undefined>('X264_TUNE', undefined, (raw) => (raw === 'zerolatency' ? raw : new Invalid('zerolatency (or unset)')));
   const liveGraceSeconds = read('LIVE_GRACE_SECONDS', 30, intIn(0, 3600));
   const liveWindowSegments = read('LIVE_WINDOW_SEGMENTS', 6, intIn(3, 60));
   const adminToken = read<string | undefined>('ADMIN_TOKEN', undefined, (raw) => (raw.length >= 16 ? raw : new Invalid('at least 16 characters')));
@@ -132,6 +135,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     segmentSeconds,
     ladder: Object.freeze([...ladder]),
     x264Preset,
+    x264Tune,
     liveGraceSeconds,
     liveWindowSegments,
     adminToken,

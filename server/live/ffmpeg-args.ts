@@ -75,8 +75,8 @@ export function buildLiveArgs(input: LiveArgsInput): string[] {
     '-loglevel', 'warning',
     '-progress', 'pipe:1', // key=value blocks on stdout: speed and media position
     '-stats_period', '1', // one progress block a second
-    '-probesize', '500000', // the feed starts with codec headers and a keyframe: little probing needed
-    '-analyzeduration', '500000', // so the first segment is not held back by seconds of probing
+    '-probesize', '65536', // the feed starts with codec headers and a keyframe: little probing needed
+    '-analyzeduration', '200000', // so the first segment is not held back by probing (0.2 s)
     '-f', 'flv', '-i', 'pipe:0', // the ingest writes FLV (headers, cached GOP, live tags) to stdin
     '-filter_complex', ladderFilterGraph(rungs), // decode once, split, scale per rung
     ...rungs.flatMap((rung, index) =>

@@ -31,6 +31,7 @@ export interface PlaylistBody {
 export type LiveSettings = Pick<
   Config,
   'ladder' | 'segmentSeconds' | 'x264Preset' | 'liveGraceSeconds' | 'liveWindowSegments' | 'ffmpegPath'
+> & Partial<Pick<Config, 'x264Tune'>
 >;
 
 /** What a live channel is built from. */
@@ -109,7 +110,7 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     plain: undefined,
     query: { params: opts.signatureParams ?? ['Policy', 'Signature', 'Key-Pair-Id'], prefix: '../' },
   };
-  const poll = setInterval(() => void tick(), opts.pollMs ?? 150);
+  const poll = setInterval(() => void tick(), opts.pollMs ?? 50);
   poll.unref();
 
   const newSession = (source: SourceInfo): Session => {
@@ -140,7 +141,7 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     const dir = path.join(opts.dir, id);
     await Promise.all(s.rungs.map((r) => fs.mkdir(path.join(dir, r.name), { recursive: true })));
     if (feed !== f || stopping || session !== s) return;
-    const args = buildLiveArgs({ rungs: s.rungs, source: s.source, segmentSeconds: settings.segmentSeconds, preset: settings.x264Preset, outDir: dir });
+    const args = buildLiveArgs({ rungs: s.rungs, source: s.source, segmentSeconds: settings.segmentSeconds, preset: settings.x264Preset, ...(settings.x264Tune ? { tune: settings.x264Tune } : {}), outDir: dir });
     const job = startJob({ ffmpegPath: settings.ffmpegPath, args, log, onProgress: trackSpeed() });
     const unsubscribe = f.subscribe((chunk) => job.write(chunk));
     const r: Run = { id, dir, job, unsubscribe, listed: 0, finishing: false, scanning: undefined, done: Promise.resolve() };

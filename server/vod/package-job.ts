@@ -61,8 +61,11 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     const out = path.join(work, 'out');
     await Promise.all(rungs.map((r) => fs.mkdir(path.join(out, r.name), { recursive: true })));
     const args = buildPackageArgs({ file: source, rungs, source: probed, segmentSeconds: deps.settings.segmentSeconds, preset: deps.settings.x264Preset, outDir: out });
-    await runFfmpeg(deps, args, signal, (seconds) => onProgress(Math.min(0.95, (seconds / probed.durationSec) * 0.95)));
-    await runFfmpeg(deps, buildPosterArgs(source, probed.durationSec, path.join(out, 'poster.jpg')), signal);
+    // the poster (one frame) is made alongside the ladder rather than after it
+    await Promise.all([
+      runFfmpeg(deps, args, signal, (seconds) => onProgress(Math.min(0.95, (seconds / probed.durationSec) * 0.95))),
+      runFfmpeg(deps, buildPosterArgs(source, probed.durationSec, path.join(out, 'poster.jpg')), signal),
+    ]);
     await writePlaylists(out, rungs, probed, deps.signatureParams);
     const files = await listFiles(out);
     let uploaded = 0;

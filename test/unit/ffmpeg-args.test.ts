@@ -14,7 +14,7 @@ function countPairs(args: readonly string[], flag: string, value: string): numbe
 
 test('the full command line for a 720p30 source with audio (golden)', () => {
   const golden = [
-    '-hide_banner -nostats -loglevel warning -progress pipe:1 -stats_period 1 -probesize 500000 -analyzeduration 500000',
+    '-hide_banner -nostats -loglevel warning -progress pipe:1 -stats_period 1 -probesize 65536 -analyzeduration 200000',
     '-f flv -i pipe:0',
     '-filter_complex [0:v:0]split=3[s0][s1][s2];[s0]scale=1280:720[v0];[s1]scale=854:480[v1];[s2]scale=640:360[v2]',
     '-map [v0] -map 0:a:0 -c:v libx264 -preset veryfast -profile:v high -level:v 3.1 -pix_fmt yuv420p',

@@ -1,0 +1,91 @@
+// Comparisons 4 and 7: the live ladder in one ffmpeg (one decode, split) against one ffmpeg per rendition on
+// the same 720p input, in CPU seconds per media second; VOD packaging through the job queue against the
+// bare ffmpeg command for the same ladder, in wall time.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildLiveArgs, ladderFilterGraph, rungOutputArgs } from '../../server/live/ffmpeg-args.ts';
+import { DEFAULT_LADDER, fitLadder } from '../../server/live/ladder.ts';
+import { buildPackageArgs } from '../../server/vod/package-args.ts';
+import { makeClip } from '../helpers/media.ts';
+import { startServer } from '../helpers/server.ts';
+import { waitFor } from '../helpers/wait.ts';
+import type { Row } from './http-serving.ts';
+import { cpuOf } from './tools.ts';
+
+const SOURCE = { width: 1280, height: 720, fps: 30, hasAudio: true };
+
+/** Runs comparisons 4 and 7. */
+export async function benchFfmpeg(quick: boolean): Promise<Row[]> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ffmpeg-'));
+  try {
+    const seconds = quick ? 8 : 20;
+    const clip = path.join(work, 'clip.mp4');
+    // like an OBS stream (CABAC, B-frames, 6 Mbit/s): decoding it is real work, as it is live
+    await makeClip(clip, { seconds, preset: 'veryfast', videoBitrate: '6M' });
+    const flv = path.join(work, 'clip.flv');
+    await cpuOf('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', clip, '-c', 'copy', '-f', 'flv', flv]);
+    const rungs = fitLadder(DEFAULT_LADDER, SOURCE);
+    const outDir = (name: string): string => {
+      const d = path.join(work, name);
+      rungs.forEach((r) => fs.mkdirSync(path.join(d, r.name), { recursive: true }));
+      return d;
+    };
+    // ours: the live command line exactly as the origin runs it, fed the FLV on stdin as fast as it goes
+    const ours = await cpuOf('bash', ['-c', `ffmpeg ${quoteAll(buildLiveArgs({ rungs, source: SOURCE, segmentSeconds: 2, preset: 'veryfast', outDir: outDir('one') }))} < '${flv}'`]);
+    // peer: one process per rendition, all at once, each decoding and scaling for itself
+    const perRung = rungs.map((rung) => {
+      const dir = path.join(outDir('many'), rung.name);
+      const args = ['-hide_banner', '-nostats', '-loglevel', 'error', '-f', 'flv', '-i', 'pipe:0', '-filter_complex', ladderFilterGraph([rung]),
+        ...rungOutputArgs({ rung, index: 0, hasAudio: true, segmentSeconds: 2, preset: 'veryfast', dir, kind: 'live' })];
+      return `ffmpeg ${quoteAll(args)} < '${flv}'`;
+    });
+    const peer = await cpuOf('bash', ['-c', `${perRung.map((c) => `${c} &`).join(' ')} wait`]);
+
+    // VOD: a clip packaged by the origin's job, against the bare ffmpeg command for the same ladder
+    const vodSeconds = quick ? 10 : 30;
+    const server = await startServer({ LADDER: '1080p:5000k,720p:3000k,480p:1400k,360p:800k', SEGMENT_SECONDS: '2', X264_PRESET: 'veryfast' });
+    let jobSeconds: number;
+    const vodClip = path.join(server.dataDir, 'media', 'videos', 'vod.mp4');
+    try {
+      fs.mkdirSync(path.dirname(vodClip), { recursive: true });
+      await makeClip(vodClip, { seconds: vodSeconds, preset: 'veryfast', videoBitrate: '6M' });
+      const auth = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
+      const start = performance.now();
+      const { jobId } = (await (await fetch(`${server.baseUrl}/api/admin/videos`, { method: 'POST', headers: auth, body: JSON.stringify({ source: 'videos/vod.mp4' }) })).json()) as { jobId: string };
+      await waitFor('packaging', async () => ((await (await fetch(`${server.baseUrl}/api/admin/jobs/${jobId}`, { headers: auth })).json()) as { state: string }).state === 'done', 300_000, 50);
+      jobSeconds = (performance.now() - start) / 1000;
+      fs.copyFileSync(vodClip, path.join(work, 'vod.mp4'));
+    } finally {
+      await server.stop();
+    }
+    const bare = await cpuOf('ffmpeg', buildPackageArgs({ file: path.join(work, 'vod.mp4'), rungs, source: SOURCE, segmentSeconds: 2, preset: 'veryfast', outDir: outDir('bare') }).map((a) => (a === 'pipe:1' ? '/dev/null' : a)));
+
+    return [
+      {
+        name: `4. Live ladder cost (720p source; ${rungs.map((r) => r.name).join('/')}, veryfast)`,
+        ours: `${(ours.cpuSeconds / seconds).toFixed(2)} CPU s per media s, ${(seconds / ours.wallSeconds).toFixed(2)}× realtime`,
+        peer: `${rungs.length} processes: ${(peer.cpuSeconds / seconds).toFixed(2)} CPU s per media s, ${(seconds / peer.wallSeconds).toFixed(2)}× realtime`,
+        ratio: peer.cpuSeconds / ours.cpuSeconds,
+        target: '≥ 1.15× less CPU',
+        met: peer.cpuSeconds / ours.cpuSeconds >= 1.15,
+        notes: `a ${seconds} s lavfi clip (H.264 veryfast, 6 Mbit/s, like an OBS stream) as FLV on stdin, as fast as possible; ratio = their CPU / ours`,
+      },
+      {
+        name: `7. VOD packaging of a ${vodSeconds} s 720p clip`,
+        ours: `${jobSeconds.toFixed(1)} s from the API call to a published version`,
+        peer: `bare ffmpeg ${bare.wallSeconds.toFixed(1)} s`,
+        ratio: jobSeconds / bare.wallSeconds,
+        target: '≤ 1.05× the bare command',
+        met: jobSeconds / bare.wallSeconds <= 1.05,
+        notes: 'ours includes the queue, copying and hashing the source, ffprobe, the poster, both playlist variants and the upload to the bucket',
+      },
+    ];
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function quoteAll(args: readonly string[]): string {
+  return args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+}
