@@ -97,7 +97,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bindIp: config.signingBindIp, trustProxy: config.trustProxy,
   };
 
-  registerPlayerRoutes(app, { playerDir: deps.playerDir, viewers, onWatch: (req) => confirmReturn(req, boxOffice) });
+  registerPlayerRoutes(app, { playerDir: deps.playerDir, publicUrl: config.publicUrl, viewers, onWatch: (req) => confirmReturn(req, boxOffice) });
   registerBoxOfficeRoutes(app, boxOffice);
   registerStripeWebhook(app, { stripe: deps.stripe, webhookSecret: config.stripeWebhookSecret, purchases: deps.purchases, entitlements, log: deps.log, now });
   if (deps.gateway.mode === 'demo') {

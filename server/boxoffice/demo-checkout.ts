@@ -47,6 +47,10 @@ export function registerDemoCheckoutRoutes(
     const cancel = `/watch/${encodeURIComponent(session.itemId)}`;
     return reply
       .header('cache-control', 'no-store')
+      // the page is static apart from its inline styles: nothing else may load or run
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin')
       .type('text/html; charset=utf-8')
       .send(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

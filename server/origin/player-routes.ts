@@ -12,17 +12,46 @@ const ASSETS: Readonly<Record<string, readonly [string, string]>> = {
   'styles.css': ['styles.css', 'text/css; charset=utf-8'],
 };
 
+/**
+ * Security headers of the player pages. The CSP allows what the player and hls.js need and nothing more:
+ * its own script and styles, HLS and posters from the origin or PUBLIC_URL (a CDN), MSE's blob: media,
+ * hls.js's blob: worker; no framing, no plugins, no inline script.
+ */
+export function playerSecurityHeaders(publicUrl: string): Record<string, string> {
+  const media = `'self' ${new URL(publicUrl).origin}`;
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src ${media} data:`,
+    `media-src ${media} blob:`,
+    `connect-src ${media}`,
+    "worker-src 'self' blob:",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': csp,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin', // signed URLs never leave in a Referer header
+    'x-frame-options': 'DENY',
+    'cache-control': 'no-cache',
+  };
+}
+
 /** The web player: `/` and `/watch/<id>` (the page; a viewer cookie on first visit) and its `/assets/*`. */
-export function registerPlayerRoutes(app: FastifyInstance, deps: { playerDir: string; viewers: ViewerCookies; onWatch(req: FastifyRequest): Promise<void> }): void {
+export function registerPlayerRoutes(app: FastifyInstance, deps: { playerDir: string; publicUrl: string; viewers: ViewerCookies; onWatch(req: FastifyRequest): Promise<void> }): void {
   const page = (): string => fs.readFileSync(path.join(deps.playerDir, 'index.html'), 'utf8');
+  const headers = playerSecurityHeaders(deps.publicUrl);
   app.get('/', async (req, reply) => {
     deps.viewers.ensure(req, reply);
-    return reply.type('text/html; charset=utf-8').send(page());
+    return reply.headers(headers).type('text/html; charset=utf-8').send(page());
   });
   app.get('/watch/:itemId', async (req, reply) => {
     deps.viewers.ensure(req, reply);
     await deps.onWatch(req);
-    return reply.type('text/html; charset=utf-8').send(page());
+    return reply.headers(headers).type('text/html; charset=utf-8').send(page());
   });
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   app.get<{ Params: { file: string } }>('/assets/:file', async (req, reply) => {

@@ -52,6 +52,8 @@ describe('web player in Chromium', () => {
 
   test('a free video plays; the quality menu lists every rung and switching loads that rung', async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    const violations: string[] = [];
+    page.on('console', (m) => /Content Security Policy|Refused to/.test(m.text()) && violations.push(m.text()));
     await page.goto(server.baseUrl);
     await page.waitForSelector(`.card[data-id="${freeId}"]`);
     await screenshot(page, 'catalog');
@@ -70,6 +72,7 @@ describe('web player in Chromium', () => {
     await page.selectOption('#quality', lowest);
     await waitFor('the 180p rung to load and play', async () => (await page.$eval('#quality', (s) => (s as HTMLSelectElement).dataset.level)) === lowest && requested.some((u) => /\/180p\/\d+\.ts/.test(u)), 20_000, 200);
     await screenshot(page, 'playback');
+    assert.deepEqual(violations, [], 'the player and hls.js run within the page CSP');
     await page.close();
   });
 

@@ -38,6 +38,13 @@ describe('HTTP: paths, errors and the admin API', () => {
       const page = await app.inject(p);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /<title>Boxoffice<\/title>/);
+      const csp = String(page.headers['content-security-policy']);
+      assert.match(csp, /script-src 'self'(;|$)/, 'no inline or third-party script');
+      assert.match(csp, /worker-src 'self' blob:/, "hls.js's worker");
+      assert.match(csp, /media-src 'self' http:\/\/localhost:8080 blob:/, 'MSE media from PUBLIC_URL');
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.equal(page.headers['x-content-type-options'], 'nosniff');
+      assert.equal(page.headers['referrer-policy'], 'same-origin', 'signed URLs never leave in a Referer header');
     }
   });
 
