@@ -22,29 +22,22 @@ export interface Catalog {
   find(id: string): CatalogItem | undefined;
 }
 
+/** What channels and videos have in common as things for sale. */
+type Offer = { id: string; title: string; priceCents: number; currency: string };
+
+/** The fields every catalog item has; its folder is `/<kind>/<id>`. */
+function offer(o: Offer, kind: CatalogItem['kind']): CatalogItem {
+  return { id: o.id, kind, title: o.title, priceCents: o.priceCents, currency: o.currency, free: o.priceCents === 0, folder: `/${kind}/${o.id}` };
+}
+
 /** The catalog over the channels and the videos that have a packaged version. */
 export function createCatalog(deps: { channels: ChannelRepository; videos: VideoRepository; publicUrl: string; isOnline(channelId: string): boolean }): Catalog {
-  const liveItem = (c: { id: string; title: string; priceCents: number; currency: string }): CatalogItem => ({
-    id: c.id,
-    kind: 'live',
-    title: c.title,
-    priceCents: c.priceCents,
-    currency: c.currency,
-    free: c.priceCents === 0,
-    folder: `/live/${c.id}`,
-    online: deps.isOnline(c.id),
-  });
+  const liveItem = (c: Offer): CatalogItem => ({ ...offer(c, 'live'), online: deps.isOnline(c.id) });
   const vodItem = (v: Video): CatalogItem | undefined =>
     v.version === undefined
       ? undefined
       : {
-          id: v.id,
-          kind: 'vod',
-          title: v.title,
-          priceCents: v.priceCents,
-          currency: v.currency,
-          free: v.priceCents === 0,
-          folder: `/vod/${v.id}`,
+          ...offer(v, 'vod'),
           ...(v.durationSec !== undefined ? { durationSec: Math.round(v.durationSec * 10) / 10 } : {}),
           posterUrl: `${deps.publicUrl}/vod/${v.id}/${v.version}/poster.jpg`,
         };
