@@ -110,7 +110,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   mountRaw(app, '/vod/', createVodHandler({
     videos: deps.videos,
     bucket: deps.bucket,
-    requiresSignature: (id) => config.enforceSignatures && (deps.videos.get(id)?.priceCents ?? 0) > 0,
+    requiresSignature: (video) => config.enforceSignatures && video.priceCents > 0,
     checkSignature,
     log: deps.log,
   }));

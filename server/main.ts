@@ -23,7 +23,7 @@ import { createSharedListener, listen } from './ingest/port-sharing.ts';
 import { createRtmpIngest } from './ingest/rtmp-server.ts';
 import { createLiveManager } from './live/live-manager.ts';
 import { createLogger } from './log.ts';
-import { KeyError, loadSigningKeys, type SigningKeys } from './signing/keys.ts';
+import { KeyError, keySourcesOf, loadSigningKeys, type SigningKeys } from './signing/keys.ts';
 import { createSigner, signatureQueryParams } from './signing/signer.ts';
 import { createVerifier } from './signing/verifier.ts';
 
@@ -47,12 +47,7 @@ async function main(): Promise<void> {
   const stored = config.adminToken ? { token: config.adminToken, created: false } : loadOrCreateAdminToken(config.dataDir);
   let keys: SigningKeys & { generated: boolean };
   try {
-    keys = loadSigningKeys({
-      dataDir: config.dataDir,
-      keyPairId: config.signingKeyPairId,
-      privateKeyFile: config.signingPrivateKeyFile,
-      publicKeysFile: config.signingPublicKeysFile,
-    });
+    keys = loadSigningKeys(keySourcesOf(config));
   } catch (e) {
     if (e instanceof KeyError) {
       process.stderr.write(`boxoffice: ${e.message}\n`);

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { loadSigningKeys } from '../signing/keys.ts';
+import { keySourcesOf, loadSigningKeys } from '../signing/keys.ts';
 import { createSigner } from '../signing/signer.ts';
 
 /** The folder a signature for this path should open: the item (`/live/<channel>`, `/vod/<id>`), else the file's folder. */
@@ -15,12 +15,7 @@ export function runSigningCommand(
   deps: { config: Config; out: (line: string) => void; err: (line: string) => void },
 ): number {
   const { config, out, err } = deps;
-  const keys = loadSigningKeys({
-    dataDir: config.dataDir,
-    keyPairId: config.signingKeyPairId,
-    privateKeyFile: config.signingPrivateKeyFile,
-    publicKeysFile: config.signingPublicKeysFile,
-  });
+  const keys = loadSigningKeys(keySourcesOf(config));
   if (group === 'keys') {
     if (args.positional[0] !== 'show') return fail(err, 'usage: keys show');
     out(`Key pair id: ${keys.keyPairId}`);

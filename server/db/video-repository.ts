@@ -29,6 +29,7 @@ export interface VideoRepository {
   /** The video for a source key, created or updated (title, price) and a new queued job for it, in one transaction. */
   register(input: { sourceKey: string; title: string; priceCents: number | undefined }, now: number): { video: Video; job: Job };
   get(id: string): Video | undefined;
+  findBySource(sourceKey: string): Video | undefined;
   list(): Video[];
   hasVersion(videoId: string, version: string): boolean;
   /** Records a complete version and makes it current (the moment it becomes visible). */
@@ -94,6 +95,10 @@ export function createVideoRepository(db: Db): VideoRepository {
         return { video: getVideo(id)!, job: getJob(jobId)! };
       })(),
     get: getVideo,
+    findBySource: (key) => {
+      const r = bySource.get(key) as VideoRow | undefined;
+      return r && toVideo(r);
+    },
     list: () => (all.all() as VideoRow[]).map(toVideo),
     hasVersion: (videoId, version) => versionExists.get(videoId, version) !== undefined,
     publish: (videoId, version, durationSec, now) =>

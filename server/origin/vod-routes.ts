@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { VIDEO_ID, type VideoRepository } from '../db/video-repository.ts';
+import { VIDEO_ID, type Video, type VideoRepository } from '../db/video-repository.ts';
 import type { Logger } from '../log.ts';
 import type { Verdict } from '../signing/verifier.ts';
 import type { Bucket } from '../storage/bucket.ts';
@@ -19,7 +19,8 @@ const CURRENT_FILE = /^(?:(?:q\/)?(?:master|\d{2,4}p)\.m3u8|poster\.jpg)$/;
 export interface VodRouteDeps {
   readonly videos: VideoRepository;
   readonly bucket: Bucket;
-  readonly requiresSignature: (videoId: string) => boolean;
+  /** True when the video's HLS needs a valid signature (paid, and the origin enforces). */
+  readonly requiresSignature: (video: Video) => boolean;
   readonly checkSignature: (req: IncomingMessage) => Verdict;
   readonly log: Logger;
 }
@@ -42,7 +43,7 @@ export function createVodHandler(deps: VodRouteDeps): RawHandler {
     if (!video) return writeError(res, 404, 'not_found', 'no such video');
     const versioned = rest.length > 1 && VERSION.test(rest[0]!);
     const file = (versioned ? rest.slice(1) : rest).join('/');
-    if (file !== 'poster.jpg' && deps.requiresSignature(video.id)) {
+    if (file !== 'poster.jpg' && deps.requiresSignature(video)) {
       const verdict = deps.checkSignature(req);
       if (!verdict.ok) return writeRefusal(res, verdict);
     }

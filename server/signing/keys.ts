@@ -1,6 +1,7 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../config.ts';
 
 /** The signing key (parsed once) and every public key accepted when verifying, by key id. */
 export interface SigningKeys {
@@ -17,6 +18,11 @@ export interface KeySources {
   readonly keyPairId: string | undefined;
   readonly privateKeyFile: string | undefined;
   readonly publicKeysFile: string | undefined;
+}
+
+/** The key sources the configuration names. */
+export function keySourcesOf(config: Pick<Config, 'dataDir' | 'signingKeyPairId' | 'signingPrivateKeyFile' | 'signingPublicKeysFile'>): KeySources {
+  return { dataDir: config.dataDir, keyPairId: config.signingKeyPairId, privateKeyFile: config.signingPrivateKeyFile, publicKeysFile: config.signingPublicKeysFile };
 }
 
 /** A key problem that stops start-up, naming the variable or file. */

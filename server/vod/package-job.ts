@@ -11,7 +11,7 @@ import { startTranscodeJob, type TranscodeJob } from '../live/transcode-job.ts';
 import type { Logger } from '../log.ts';
 import type { Bucket } from '../storage/bucket.ts';
 import { buildPackageArgs, buildPosterArgs } from './package-args.ts';
-import { probeSource } from './probe.ts';
+import { ffprobeFor, probeSource } from './probe.ts';
 
 /** What packaging needs. */
 export interface PackageDeps {
@@ -51,12 +51,12 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     await deps.bucket.download(video.sourceKey, source);
     const version = await hashFile(source);
     if (deps.videos.hasVersion(video.id, version)) {
-      const duration = video.version === version && video.durationSec !== undefined ? video.durationSec : (await probeSource(ffprobeOf(deps), source)).durationSec;
+      const duration = video.version === version && video.durationSec !== undefined ? video.durationSec : (await probeSource(ffprobeFor(deps.settings.ffmpegPath), source)).durationSec;
       deps.videos.publish(video.id, version, duration, deps.now());
       deps.log.info('video unchanged: reusing its packaged version', { video: video.id, version });
       return;
     }
-    const probed = await probeSource(ffprobeOf(deps), source);
+    const probed = await probeSource(ffprobeFor(deps.settings.ffmpegPath), source);
     const rungs = fitLadder(deps.settings.ladder, probed);
     const out = path.join(work, 'out');
     await Promise.all(rungs.map((r) => fs.mkdir(path.join(out, r.name), { recursive: true })));
@@ -81,8 +81,6 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     await fs.rm(work, { recursive: true, force: true });
   }
 }
-
-const ffprobeOf = (deps: PackageDeps): string => deps.settings.ffmpegPath.replace(/ffmpeg$/, 'ffprobe');
 
 async function hashFile(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');

@@ -49,6 +49,11 @@ function frameRate(text: string | undefined): number | undefined {
   return fps && fps > 0 && fps <= 240 ? Math.round(fps * 1000) / 1000 : undefined;
 }
 
+/** The ffprobe that sits beside the configured ffmpeg (`/usr/bin/ffmpeg` → `/usr/bin/ffprobe`). */
+export function ffprobeFor(ffmpegPath: string): string {
+  return ffmpegPath.replace(/ffmpeg$/, 'ffprobe');
+}
+
 /** Probes a local file with ffprobe; anything ffprobe cannot read is NotVideoError. */
 export async function probeSource(ffprobePath: string, file: string): Promise<ProbedSource> {
   let stdout: string;

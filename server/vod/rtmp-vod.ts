@@ -8,7 +8,7 @@ import { diesWithParent } from '../live/transcode-job.ts';
 import type { Logger } from '../log.ts';
 import type { Verifier } from '../signing/verifier.ts';
 import type { Bucket } from '../storage/bucket.ts';
-import { probeSource } from './probe.ts';
+import { ffprobeFor, probeSource } from './probe.ts';
 
 /** A running on-demand stream for one RTMP player. */
 export interface OnDemandStream {
@@ -44,7 +44,7 @@ export function createOnDemandPlayback(deps: {
   cacheDir: string;
   log: Logger;
 }): { resolve(name: string, query: Record<string, unknown>, clientIp: string): OnDemandAdmission | { ok: false; reason: string } } {
-  const findVideo = (name: string): Video | undefined => (VIDEO_ID.test(name) ? deps.videos.get(name) : deps.videos.list().find((v) => v.sourceKey === name));
+  const findVideo = (name: string): Video | undefined => (VIDEO_ID.test(name) ? deps.videos.get(name) : deps.videos.findBySource(name));
 
   /** A local copy of the source: the bucket's own file when local, else one cached download per object version. */
   const localSource = async (key: string): Promise<string> => {
@@ -79,7 +79,7 @@ export function createOnDemandPlayback(deps: {
         video,
         async start(onTag, onEnd) {
           const file = await localSource(video.sourceKey);
-          const probed = await probeSource(deps.ffmpegPath.replace(/ffmpeg$/, 'ffprobe'), file);
+          const probed = await probeSource(ffprobeFor(deps.ffmpegPath), file);
           const args = [
             '-hide_banner', '-nostdin', '-loglevel', 'error',
             '-re', // real time, as a streaming server plays a file
