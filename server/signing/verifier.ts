@@ -23,8 +23,8 @@ type SignatureParams = Partial<Record<'Policy' | 'Expires' | 'Signature' | 'Key-
 
 /** Checks CloudFront signed URLs, cookies and RTMP stream names against the accepted public keys. */
 export interface Verifier {
-  /** `url` is scheme://host + the raw request target; cookies are the request's, undecoded. */
-  verifyRequest(req: { url: string; cookies: Record<string, string>; clientIp: string }): Verdict;
+  /** `url` is scheme://host + the raw request target; cookies are the request's, undecoded (read only when the query carries no signature). */
+  verifyRequest(req: { url: string; readonly cookies: Record<string, string>; clientIp: string }): Verdict;
   verifyStreamName(name: string, query: Record<string, unknown>, clientIp: string): Verdict;
 }
 
@@ -35,6 +35,8 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
   const now = opts.now ?? Date.now;
   const cacheSize = opts.cacheSize ?? 10_000;
   const verified = new Map<string, PolicyConditions>();
+  /** Signed URLs already verified, with whether their policy's resource covers them: a playlist reload is one lookup. */
+  const verifiedUrls = new Map<string, { conditions: PolicyConditions; resourceOk: boolean }>();
 
   /** Signature checks common to URLs, cookies and stream names; returns the policy's conditions. */
   const check = (p: SignatureParams, canned: (expires: number) => string): PolicyConditions | Verdict => {
@@ -86,18 +88,26 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
   };
 
   return {
-    verifyRequest({ url, cookies, clientIp }) {
+    verifyRequest(req) {
+      const { url, clientIp } = req;
+      const known = verifiedUrls.get(url);
+      if (known) return conditionsHold(known.conditions, clientIp, () => known.resourceOk);
       const pairs = queryPairs(url);
       const inQuery = pairs.some(([k]) => SIGNING_PARAMS.has(k) && k !== 'Hash-Algorithm');
       const params: SignatureParams = {};
       if (inQuery) {
         for (const [k, v] of pairs) if (SIGNING_PARAMS.has(k) && !(k in params)) params[k as keyof SignatureParams] = v;
       } else {
+        const cookies = req.cookies;
         for (const k of SIGNING_PARAMS) if (cookies[`CloudFront-${k}`] !== undefined) params[k as keyof SignatureParams] = cookies[`CloudFront-${k}`];
       }
       const stripped = stripSigningParams(url);
       const c = check(params, (expires) => cannedPolicy(stripped, expires));
       if ('ok' in c) return c;
+      if (inQuery) {
+        if (verifiedUrls.size >= cacheSize) verifiedUrls.clear();
+        verifiedUrls.set(url, { conditions: c, resourceOk: c.resource === undefined || resourceMatches(c.resource, stripped) });
+      }
       return conditionsHold(c, clientIp, (resource) => resourceMatches(resource, stripped));
     },
     verifyStreamName(name, query, clientIp) {
