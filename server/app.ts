@@ -5,8 +5,9 @@ import type { Config } from './config.ts';
 import type { ChannelRepository } from './db/channel-repository.ts';
 import type { LiveManager } from './live/live-manager.ts';
 import type { Logger } from './log.ts';
-import { createLiveHandler, mountRaw, registerHlsPreflight, type RawHandler } from './origin/hls-routes.ts';
-import { sendError, writeError } from './origin/http-reply.ts';
+import { createCorsPolicy } from './origin/cors.ts';
+import { createLiveHandler, isPublicLivePath, mountRaw, registerHlsPreflight, type ChannelAccess, type RawHandler } from './origin/hls-routes.ts';
+import { answerClientError, requestErrorReply, sendError, writeError } from './origin/http-reply.ts';
 import { registerPlayerRoutes } from './origin/player-routes.ts';
 import { createSignatureGate } from './origin/signature-gate.ts';
 import { createTtlCache } from './origin/ttl-cache.ts';
@@ -23,7 +24,7 @@ import { createViewerCookies } from './boxoffice/viewer-cookie.ts';
 import type { PurchaseRepository } from './db/purchase-repository.ts';
 import type { VideoRepository } from './db/video-repository.ts';
 import { registerVideoRoutes } from './admin/video-routes.ts';
-import { createVodHandler } from './origin/vod-routes.ts';
+import { createVodHandler, isPublicVodPath } from './origin/vod-routes.ts';
 import type { Bucket } from './storage/bucket.ts';
 
 /** What the HTTP app is composed from. */
@@ -69,17 +70,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
-    // URLs fastify cannot decode (bad percent-encoding, invalid UTF-8) get our JSON error too
-    frameworkErrors: (err, _req, reply) => sendError(reply, 400, 'bad_path', err.message),
+    // URLs fastify cannot decode (bad percent-encoding, invalid UTF-8) get our JSON error too, without the URL echoed
+    frameworkErrors: (_err, _req, reply) => sendError(reply, 400, 'bad_path', 'the URL is not valid percent-encoded UTF-8'),
+    // requests node's parser refuses (over 16 KiB of request line and headers, malformed, too slow): our JSON error
+    clientErrorHandler: answerClientError,
   });
+  // JSON is the only body the API takes (the webhook and the demo checkout add their own parser in their scope):
+  // text/plain, which a cross-site form may send without a preflight, is refused with 415
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) {
       deps.log.error('request failed', { method: req.method, url: req.url.split('?')[0], error: err.message });
       return sendError(reply, 500, 'internal', 'internal error');
     }
-    const code = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : status === 413 ? 'body_too_large' : 'bad_request';
-    return sendError(reply, status, code, err.message);
+    const [replyStatus, error, message] = requestErrorReply(err, status);
+    return sendError(reply, replyStatus, error, message);
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
 
@@ -90,9 +96,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
   const catalog = createCatalog({ channels: deps.channels, videos: deps.videos, publicUrl: config.publicUrl, isOnline: (id) => deps.live.channel(id)?.state() === 'live' });
   const entitlements = createEntitlements({ purchases: deps.purchases, accessHours: config.accessHours, now });
-  const viewers = createViewerCookies(deps.viewerSecret, config.publicUrl.startsWith('https:'));
+  const viewers = createViewerCookies(deps.viewerSecret, { secure: config.publicUrl.startsWith('https:'), trustProxy: config.trustProxy });
+  const cors = createCorsPolicy(config.publicUrl, config.corsOrigins);
   const boxOffice = {
-    catalog, entitlements, viewers, now, log: deps.log, gateway: deps.gateway, signer: deps.signer,
+    catalog, entitlements, viewers, cors, now, log: deps.log, gateway: deps.gateway, signer: deps.signer,
     publicUrl: config.publicUrl, accessHours: config.accessHours, playbackUrlHours: config.playbackUrlHours,
     bindIp: config.signingBindIp, trustProxy: config.trustProxy,
   };
@@ -105,23 +112,26 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }
 
   const checkSignature = createSignatureGate(deps.verifier, config.trustProxy);
-  registerHlsPreflight(app, '/live/');
-  registerHlsPreflight(app, '/vod/');
+  // a second's memory keeps SQLite off the hot path; a price change applies within that second
+  const access = createTtlCache<ChannelAccess>((id) => {
+    const channel = deps.channels.get(id);
+    return !channel ? 'unknown' : channel.priceCents === 0 ? 'free' : config.enforceSignatures ? 'signed' : 'paid';
+  }, 1000);
+  registerHlsPreflight(app, '/live/', { cors, isPublic: isPublicLivePath(access) });
+  registerHlsPreflight(app, '/vod/', { cors, isPublic: isPublicVodPath(deps.videos) });
   mountRaw(app, '/vod/', createVodHandler({
     videos: deps.videos,
     bucket: deps.bucket,
     requiresSignature: (video) => config.enforceSignatures && video.priceCents > 0,
     checkSignature,
+    cors,
     log: deps.log,
   }));
   registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken, kick: deps.kickJobs, now });
   live = createLiveHandler({
     live: deps.live,
-    // a second's memory keeps SQLite off the hot path; a price change applies within that second
-    access: createTtlCache((id) => {
-      const channel = deps.channels.get(id);
-      return !channel ? 'unknown' : config.enforceSignatures && channel.priceCents > 0 ? 'signed' : 'free';
-    }, 1000),
+    access,
+    cors,
     checkSignature,
     segmentSeconds: config.segmentSeconds,
     log: deps.log,

@@ -20,6 +20,8 @@ export interface Config {
   readonly x264Tune: 'zerolatency' | undefined;
   readonly liveGraceSeconds: number;
   readonly liveWindowSegments: number;
+  /** Time an RTMP connection has to finish the handshake and start a publish or play (also the first-byte deadline of every listener). */
+  readonly rtmpHandshakeTimeoutSeconds: number;
   /** Explicit ADMIN_TOKEN; when absent one is generated into DATA_DIR. */
   readonly adminToken: string | undefined;
   readonly ffmpegPath: string;
@@ -36,6 +38,8 @@ export interface Config {
   readonly enforceSignatures: boolean;
   /** Take the client IP, scheme and host from X-Forwarded-* headers. */
   readonly trustProxy: boolean;
+  /** Sites (origins) whose pages may read paid HLS and the viewer API cross-origin; `*` any site, without cookies. */
+  readonly corsOrigins: readonly string[];
   /** How long one purchase (and so one signed URL) grants access. */
   readonly accessHours: number;
   /** Caps a playback URL's lifetime below the end of the entitlement (hours); unset: the entitlement's end. */
@@ -94,6 +98,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const x264Tune = read<'zerolatency' | undefined>('X264_TUNE', undefined, (raw) => (raw === 'zerolatency' ? raw : new Invalid('zerolatency (or unset)')));
   const liveGraceSeconds = read('LIVE_GRACE_SECONDS', 30, intIn(0, 3600));
   const liveWindowSegments = read('LIVE_WINDOW_SEGMENTS', 6, intIn(3, 60));
+  const rtmpHandshakeTimeoutSeconds = read('RTMP_HANDSHAKE_TIMEOUT_SECONDS', 5, intIn(1, 60));
   const adminToken = read<string | undefined>('ADMIN_TOKEN', undefined, (raw) => (raw.length >= 16 ? raw : new Invalid('at least 16 characters')));
   const logLevel = read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS));
   const ffmpegPath = read('FFMPEG_PATH', 'ffmpeg', (raw) => raw);
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const signingBindIp = read('SIGNING_BIND_IP', false, parseBool);
   const enforceSignatures = read('ENFORCE_SIGNATURES', true, parseBool);
   const trustProxy = read('TRUST_PROXY', false, parseBool);
+  const corsOrigins = read<readonly string[]>('CORS_ORIGINS', [], parseOrigins);
   // fractions allowed (0.25 is 15 minutes): short access periods for trials and tests
   const accessHours = read('ACCESS_HOURS', 24, (raw) => (/^\d{1,4}(\.\d{1,4})?$/.test(raw) && Number(raw) > 0 && Number(raw) <= 24 * 366 ? Number(raw) : new Invalid('hours, more than 0 and at most 8784; fractions allowed (0.5)')));
   const playbackUrlHours = read<number | undefined>('PLAYBACK_URL_HOURS', undefined, intIn(1, 24 * 366));
@@ -138,6 +144,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     x264Tune,
     liveGraceSeconds,
     liveWindowSegments,
+    rtmpHandshakeTimeoutSeconds,
     adminToken,
     ffmpegPath,
     logLevel,
@@ -148,6 +155,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     signingBindIp,
     enforceSignatures,
     trustProxy,
+    corsOrigins: Object.freeze([...corsOrigins]),
     accessHours,
     playbackUrlHours,
     stripeSecretKey,
@@ -188,6 +196,21 @@ function parsePublicUrl(raw: string): string | Invalid {
   } catch {
     return new Invalid(expected);
   }
+}
+
+function parseOrigins(raw: string): string[] | Invalid {
+  const invalid = new Invalid('comma-separated origins (scheme, host, optional port; no path) such as https://example.com,https://www.example.com, or * alone');
+  const list = raw.split(',').map((o) => o.trim().replace(/\/$/, ''));
+  if (list.length === 1 && list[0] === '*') return ['*'];
+  const origin = (o: string): boolean => {
+    try {
+      const url = new URL(o);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === o.toLowerCase();
+    } catch {
+      return false;
+    }
+  };
+  return list.every(origin) ? list.map((o) => o.toLowerCase()) : invalid;
 }
 
 function intIn(min: number, max: number): Parse<number> {

@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   const ingest = createRtmpIngest(
     { ...createAdmission(channels, verifier, config.enforceSignatures, onDemand), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
     log.child({ part: 'ingest' }),
+    { handshakeTimeoutMs: config.rtmpHandshakeTimeoutSeconds * 1000 },
   );
   const purchases = createPurchaseRepository(db);
   const jobs = createJobQueue({
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     const server = createSharedListener({
       rtmp: config.rtmpPorts.includes(port) ? ingest.handleSocket : undefined,
       http: port === config.httpPort ? app.server : undefined,
-    });
+    }, { firstByteTimeoutMs: config.rtmpHandshakeTimeoutSeconds * 1000 });
     await listen(server, port, config.bind);
     listeners.push(server);
   }

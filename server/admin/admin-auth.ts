@@ -12,12 +12,11 @@ export function isAdmin(authorization: string | undefined, token: string): boole
   return crypto.timingSafeEqual(given, expected) && m !== null;
 }
 
-/** A fastify preHandler that answers 401 unless the request carries the admin token. */
+/** A fastify onRequest hook that answers 401 unless the request carries the admin token (before any body is read). */
 export function requireAdmin(token: string) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!isAdmin(req.headers.authorization, token)) {
-      await sendError(reply.header('www-authenticate', 'Bearer'), 401, 'unauthorized', 'a valid admin bearer token is required');
-    }
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (isAdmin(req.headers.authorization, token)) return undefined;
+    return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'unauthorized', 'a valid admin bearer token is required');
   };
 }
 

@@ -30,7 +30,7 @@ export function createChannel(repo: ChannelRepository, input: { id: string; titl
 
 /** `POST /api/admin/channels`, `PATCH /api/admin/channels/<id>` (title, price) and `GET /api/admin/channels`, behind the admin token. */
 export function registerChannelRoutes(app: FastifyInstance, deps: { channels: ChannelRepository; adminToken: string; config: Config; isLive(id: string): boolean }): void {
-  const guard = { preHandler: requireAdmin(deps.adminToken) };
+  const guard = { onRequest: requireAdmin(deps.adminToken) };
   app.post('/api/admin/channels', guard, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const input = checkChannelInput(body.name, body.title, body.priceCents);
@@ -44,7 +44,9 @@ export function registerChannelRoutes(app: FastifyInstance, deps: { channels: Ch
     });
   });
   app.patch<{ Params: { id: string } }>('/api/admin/channels/:id', guard, async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    // `[]`, `null`, `42` or no body at all are no patch: refused rather than applied as "change nothing"
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return sendError(reply, 400, 'invalid_channel', 'send a JSON object such as {"priceCents": 499}');
+    const body = req.body as Record<string, unknown>;
     const existing = deps.channels.get(req.params.id);
     if (!existing) return sendError(reply, 404, 'unknown_channel', 'no such channel');
     const input = checkChannelInput(existing.id, body.title ?? existing.title, body.priceCents ?? existing.priceCents);

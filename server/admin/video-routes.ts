@@ -27,12 +27,12 @@ export function checkVideoInput(source: unknown, title: unknown, priceCents: unk
 
 /** `POST /api/admin/videos`, `GET /api/admin/videos`, `GET /api/admin/jobs/<id>`, behind the admin token. */
 export function registerVideoRoutes(app: FastifyInstance, deps: { videos: VideoRepository; bucket: Bucket; adminToken: string; kick(): void; now: () => number }): void {
-  const guard = { preHandler: requireAdmin(deps.adminToken) };
+  const guard = { onRequest: requireAdmin(deps.adminToken) };
   app.post('/api/admin/videos', guard, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const input = checkVideoInput(body.source, body.title, body.priceCents);
     if (!input.ok) return sendError(reply, 400, input.code, input.message);
-    if (!(await deps.bucket.head(input.sourceKey))) return sendError(reply, 400, 'source_not_found', `no object "${input.sourceKey}" in the bucket`);
+    if (!(await deps.bucket.head(input.sourceKey))) return sendError(reply, 400, 'source_not_found', 'source: no such object in the bucket');
     const { video, job } = deps.videos.register(input, deps.now());
     deps.kick();
     return reply.code(202).header('cache-control', 'no-store').send({ id: video.id, jobId: job.id });

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../log.ts';
 import { sendError } from '../origin/http-reply.ts';
-import { clientIp } from '../origin/signature-gate.ts';
+import type { CorsPolicy } from '../origin/cors.ts';
+import { clientIp, requestScheme } from '../origin/signature-gate.ts';
 import { grantSetCookies, type Signer } from '../signing/signer.ts';
 import type { Catalog, CatalogItem } from './catalog.ts';
 import type { Entitlements } from './entitlements.ts';
@@ -16,6 +17,8 @@ export interface BoxOfficeDeps {
   readonly gateway: PaymentGateway;
   readonly signer: Signer;
   readonly viewers: ViewerCookies;
+  /** Sites that may read the catalog and playback answers cross-origin (with the viewer's cookies). */
+  readonly cors: CorsPolicy;
   readonly log: Logger;
   readonly now: () => number;
   readonly publicUrl: string;
@@ -34,8 +37,9 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
   const perViewer = createRateLimit({ limit: 10, windowMs: 60_000, now: deps.now });
   const perIp = createRateLimit({ limit: 120, windowMs: 60_000, now: deps.now });
   const noStore = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store');
+  const cors = { onRequest: async (req: FastifyRequest, reply: FastifyReply) => void reply.headers(deps.cors.headers(req.headers.origin, false)) };
 
-  app.get('/api/catalog', async (req, reply) => {
+  app.get('/api/catalog', cors, async (req, reply) => {
     const viewerId = deps.viewers.ensure(req, reply);
     const owned = deps.entitlements.accessByItem(viewerId);
     const items = deps.catalog.list().map(({ folder: _folder, ...item }) => {
@@ -49,7 +53,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     const itemId = (req.body as { itemId?: unknown } | undefined)?.itemId;
     if (typeof itemId !== 'string') return sendError(reply, 400, 'invalid_request', 'send {"itemId": "<id>"}');
     const item = deps.catalog.find(itemId);
-    if (!item) return sendError(reply, 404, 'unknown_item', `no item "${itemId.slice(0, 64)}"`);
+    if (!item) return sendError(reply, 404, 'unknown_item', 'no such item'); // never echoed: it could be anything, a stream key too
     if (item.free) return sendError(reply, 400, 'item_is_free', 'this item is free: no purchase needed');
     const viewerId = deps.viewers.ensure(req, reply);
     const limited = [perViewer(viewerId), perIp(clientIp(req.raw, deps.trustProxy))].find((r) => !r.ok);
@@ -66,7 +70,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     }
   });
 
-  app.get<{ Params: { itemId: string } }>('/api/playback/:itemId', async (req, reply) => {
+  app.get<{ Params: { itemId: string } }>('/api/playback/:itemId', cors, async (req, reply) => {
     const item = deps.catalog.find(req.params.itemId);
     if (!item) return sendError(reply, 404, 'unknown_item', 'no such item');
     noStore(reply);
@@ -86,7 +90,8 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     const expiresAt = new Date(Math.min(access.expiresAt, cap));
     const ip = deps.bindIp ? clientIp(req.raw, deps.trustProxy) : undefined;
     const grant = deps.signer.signFolder(item.folder, 'q/master.m3u8', { expiresAt, ...(ip ? { clientIp: ip } : {}) });
-    for (const cookie of grantSetCookies(grant)) reply.header('set-cookie', cookie);
+    const secure = grant.secure || requestScheme(req.raw, deps.trustProxy) === 'https';
+    for (const cookie of grantSetCookies({ ...grant, secure })) reply.header('set-cookie', cookie);
     return reply.send({ url: grant.url, expiresAt: expiresAt.toISOString() });
   });
 }

@@ -6,6 +6,13 @@ import { sendError } from '../origin/http-reply.ts';
 import type { Entitlements } from './entitlements.ts';
 import { interpretEvent } from './stripe-events.ts';
 
+/** True when a signed body has the shape of an event (`null`, `[]` or `{}` are valid JSON but no event). */
+function isEventShaped(e: unknown): e is Stripe.Event {
+  const ev = e as Partial<Record<string, unknown>> | null;
+  const data = ev?.data as Partial<Record<string, unknown>> | null | undefined;
+  return typeof ev === 'object' && ev !== null && typeof ev.id === 'string' && typeof ev.type === 'string' && Number.isFinite(ev.created) && typeof data?.object === 'object' && data.object !== null;
+}
+
 /**
  * `POST /api/stripe/webhook`: the signature is checked on the raw body (a JSON parser scoped to this
  * route keeps the bytes); each event id is handled once; grants and revocations share one transaction
@@ -28,6 +35,7 @@ export function registerStripeWebhook(
         deps.log.warn('stripe webhook refused: bad or missing signature', { ip: req.ip });
         return sendError(reply, 400, 'bad_signature', 'the Stripe-Signature header does not match this body');
       }
+      if (!isEventShaped(event)) return sendError(reply, 400, 'bad_event', 'the body is not a Stripe event');
       const action = interpretEvent(event);
       const fresh = deps.purchases.transaction(() => {
         if (!deps.purchases.recordEvent(event.id, event.type, deps.now())) return false;

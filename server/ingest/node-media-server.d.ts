@@ -92,9 +92,34 @@ declare module 'node-media-server/src/core/context.js' {
 }
 
 declare module 'node-media-server/src/core/logger.js' {
-  /** node-media-server's process-wide logger. */
-  const logger: { level: string };
+  /** node-media-server's process-wide logger (every level goes through `log`). */
+  const logger: { level: string; log(message: string, level?: string): void };
   export default logger;
+}
+
+declare module 'node-media-server/src/protocol/rtmp.js' {
+  /** A message being received on one chunk stream. */
+  export interface RtmpPacket {
+    header: { fmt: number; cid: number; timestamp: number; length: number; type: number; stream_id: number };
+    payload: Buffer;
+    /** Bytes allocated for the payload. */
+    capacity: number;
+    /** Payload bytes received so far. */
+    bytes: number;
+  }
+  /** node-media-server's RTMP handshake and chunk parser; the methods below are overridable steps of parserData. */
+  export default class Rtmp {
+    parserPacket: RtmpPacket;
+    inPackets: Map<number, RtmpPacket>;
+    inChunkSize: number;
+    parserData(buffer: Buffer): string | null;
+    /** Sizes parserPacket's payload for the message whose header was just read. */
+    packetAlloc(): void;
+    /** Handles a protocol control message (Set Chunk Size, Window Acknowledgement Size, ...). */
+    controlHandler(): void;
+    /** Handles a command message (connect, createStream, publish, play, ...). */
+    invokeHandler(): void;
+  }
 }
 
 declare module 'node-media-server/src/protocol/sps_info.js' {

@@ -16,17 +16,18 @@ export function classifyFirstByte(byte: number, roles: PortRoles): 'rtmp' | 'htt
   return roles.http ? 'http' : 'none';
 }
 
-/** Time a client has to send its first byte before the socket is dropped. */
-const FIRST_BYTE_TIMEOUT_MS = 10_000;
+/** Time a client has by default to send its first byte before the socket is dropped (node's HTTP keep-alive idle time). */
+export const FIRST_BYTE_TIMEOUT_MS = 5_000;
 
 /**
  * A TCP server that reads each connection's first byte, puts it back, and hands the socket to the RTMP
  * ingest (0x03) or to the HTTP server (anything else: HTTP requests start with a method name). A
  * dedicated port has one role; a byte for a role it lacks closes the connection.
  */
-export function createSharedListener(roles: PortRoles): net.Server {
-  return net.createServer({ pauseOnConnect: true }, (socket) => {
-    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+export function createSharedListener(roles: PortRoles, opts: { firstByteTimeoutMs?: number } = {}): net.Server {
+  const { firstByteTimeoutMs = FIRST_BYTE_TIMEOUT_MS } = opts;
+  return net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
     socket.on('error', () => socket.destroy());
     socket.once('readable', () => {
       const first: Buffer | null = socket.read();

@@ -6,7 +6,9 @@ import nmsLogger from 'node-media-server/src/core/logger.js';
 import type { Logger } from '../log.ts';
 import Flv from 'node-media-server/src/protocol/flv.js';
 import type { FlvTag } from './flv-reader.ts';
+import { GuardedRtmp, RtmpLimitError } from './guarded-rtmp.ts';
 import { createLiveFeed, type FeedControl, type LiveFeed } from './live-feed.ts';
+import { createRefusalLimiter, describeWindow, REFUSAL_LIMITS, type RefusalKind } from './refusal-limiter.ts';
 import { parseRtmpTarget, redactKey, type RtmpTarget } from './stream-keys.ts';
 
 /** A decision on a publish or play: the channel it maps to, or why not. */
@@ -36,27 +38,60 @@ export interface RtmpIngest {
   stop(): void;
 }
 
-/** Idle time after which an RTMP socket is closed (handshakes that never finish, dead publishers). */
+/** Idle time after which an established RTMP connection is closed (dead publishers and players). */
 const SOCKET_IDLE_MS = 15_000;
 
+/** Time a connection has by default to finish the handshake and have its publish or play admitted. */
+export const HANDSHAKE_TIMEOUT_MS = 5_000;
+
+/** How often ended refusal windows are summarised in the log. */
+const SUMMARY_INTERVAL_MS = 1_000;
+
+/** Tunables of the ingest. */
+export interface IngestOptions {
+  /** Deadline from accept to an admitted publish or play (RTMP_HANDSHAKE_TIMEOUT_SECONDS). */
+  handshakeTimeoutMs?: number;
+}
+
 /**
- * Builds the ingest. node-media-server 4.4 closes a connection whose app or stream name holds anything
+ * Builds the ingest. Hostile peers are bounded: a deadline for the handshake, limits inside the parser
+ * (guarded-rtmp.ts), and per-address refusal accounting that closes an address's new connections after
+ * repeated unknown keys and logs each kind of refusal once per window with a summary (refusal-limiter.ts).
+ *
+ * node-media-server 4.4 closes a connection whose app or stream name holds anything
  * outside [A-Za-z0-9_-] (so `cfx/st` is refused) and still runs its publish handler afterwards with an
  * empty stream path. We never reach that check: each session's onConnect/onPush/onPlay are replaced
  * before run() wires them, our own parser decides, a refused session is destroyed and marked so that
  * nothing after it (publish handler, packets, events) runs, and accepted streams get the internal path
  * `/live/<channel>` so no stream key ever becomes a stream path.
  */
-export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
-  nmsLogger.level = 'error';
+export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: IngestOptions = {}): RtmpIngest {
+  const { handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS } = options;
+  // node-media-server logs attacker-driven parse errors line by line: everything it reports we report ourselves
+  nmsLogger.log = () => undefined;
   const publishers = new Map<string, { session: RtmpSession; control: FeedControl }>();
   const sockets = new Set<net.Socket>();
+  const limiter = createRefusalLimiter();
+  const summaries = setInterval(() => {
+    for (const w of limiter.drain(Date.now())) log.warn(describeWindow(w, REFUSAL_LIMITS.windowMs), { refused: w.refused, blocked: w.blocked });
+  }, SUMMARY_INTERVAL_MS).unref();
 
   const handleSocket = (socket: net.Socket): void => {
+    const address = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (!limiter.admits(address, Date.now())) {
+      socket.destroy(); // repeated unknown keys from this address: no handshake until its window ends
+      return;
+    }
     sockets.add(socket);
-    socket.setTimeout(SOCKET_IDLE_MS, () => refuse('idle timeout'));
-    socket.on('close', () => sockets.delete(socket));
+    socket.setTimeout(SOCKET_IDLE_MS, () => refuse('other', 'idle timeout'));
+    const deadline = setTimeout(() => refuse('handshake', `handshake timeout: no publish or play within ${handshakeTimeoutMs / 1000} s`), handshakeTimeoutMs);
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      sockets.delete(socket);
+    });
     const session = new RtmpSession(socket);
+    const rtmp = new GuardedRtmp();
+    session.rtmp = rtmp;
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     let target: RtmpTarget | undefined;
     let query: Record<string, unknown> = {};
@@ -64,10 +99,10 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
     let channelId: string | undefined;
     let onDemand: { stop(): void } | undefined;
 
-    const refuse = (reason: string, fields: Record<string, unknown> = {}): void => {
+    const refuse = (kind: RefusalKind, reason: string, fields: Record<string, unknown> = {}): void => {
       if (refused) return;
       refused = true;
-      log.warn(`rtmp connection refused: ${reason}`, { remote, ...fields });
+      if (limiter.record(address, kind, reason, Date.now())) log.warn(`rtmp connection refused: ${reason}`, { remote, ...fields });
       socket.destroy();
     };
     const attach = (id: string): BroadcastServer => {
@@ -88,14 +123,16 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
     };
     session.onPush = () => {
       if (refused) return;
-      if (!target?.ok) return refuse(target?.reason ?? 'no stream name');
+      if (!target?.ok) return refuse('key', target?.reason ?? 'no stream name');
       const key = redactKey(target.name);
       const admission = hooks.authorizePublish(target.name);
-      if (!admission.ok) return refuse(admission.reason, { key });
-      if (publishers.has(admission.channelId)) return refuse('channel already has a publisher', { channel: admission.channelId, key });
+      if (!admission.ok) return refuse('key', admission.reason, { key });
+      if (publishers.has(admission.channelId)) return refuse('other', 'channel already has a publisher', { channel: admission.channelId, key });
       const broadcast = attach(admission.channelId);
       const err = broadcast.postPublish(session);
-      if (err !== null) return refuse(`node-media-server: ${err}`, { channel: admission.channelId });
+      if (err !== null) return refuse('other', `node-media-server: ${err}`, { channel: admission.channelId });
+      clearTimeout(deadline);
+      rtmp.publishing = true;
       session.isPublisher = true;
       channelId = admission.channelId;
       const control = createLiveFeed(channelId, broadcast, session);
@@ -105,12 +142,14 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
     };
     session.onPlay = () => {
       if (refused) return;
-      if (!target?.ok) return refuse(target?.reason ?? 'no stream name');
+      if (!target?.ok) return refuse('other', target?.reason ?? 'no stream name');
       const admission = hooks.authorizePlay(target.name, query, socket.remoteAddress ?? '');
-      if (!admission.ok) return refuse(admission.reason, { stream: target.name.slice(0, 64) });
+      // a viewer may paste a stream key as the name: never log one in full
+      if (!admission.ok) return refuse('other', admission.reason, { stream: target.name.replace(/sk_[A-Za-z0-9_-]{32}/g, redactKey).slice(0, 64) });
+      clearTimeout(deadline);
       if ('channelId' in admission) {
         const err = attach(admission.channelId).postPlay(session);
-        if (err !== null) return refuse(`node-media-server: ${err}`);
+        if (err !== null) return refuse('other', `node-media-server: ${err}`);
         log.info('rtmp play started', { channel: admission.channelId, remote });
         return;
       }
@@ -121,11 +160,11 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
       admission
         .start(
           (tag) => !refused && broadcast.broadcastMessage(Flv.parserTag(tag.type, tag.timestamp, tag.data.length, tag.data)),
-          (error) => (error ? refuse(`on-demand play of ${admission.label} failed: ${error}`) : socket.end()),
+          (error) => (error ? refuse('other', `on-demand play of ${admission.label} failed: ${error}`) : socket.end()),
         )
         .then(
           (stream) => (refused || socket.destroyed ? stream.stop() : (onDemand = stream)),
-          (e: Error) => refuse(`on-demand play of ${admission.label} failed: ${e.message}`),
+          (e: Error) => refuse('other', `on-demand play of ${admission.label} failed: ${e.message}`),
         );
       log.info('rtmp on-demand play', { video: admission.label, remote });
     };
@@ -139,10 +178,11 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
       if (refused) return;
       session.inBytes += data.length;
       try {
-        const err = session.rtmp.parserData(data);
-        if (err !== null) refuse(`protocol error: ${err}`);
+        const err = rtmp.parserData(data);
+        if (err !== null) refuse('protocol', `protocol error: ${err}`);
       } catch (e) {
-        refuse(`malformed RTMP: ${(e as Error).message.slice(0, 120)}`);
+        if (e instanceof RtmpLimitError) refuse('protocol', `over a limit: ${e.message}`);
+        else refuse('protocol', `malformed RTMP: ${(e as Error).message.slice(0, 120)}`);
       }
     };
     session.onError = () => undefined; // the close that follows does the clean-up
@@ -168,6 +208,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger): RtmpIngest {
   return {
     handleSocket,
     stop() {
+      clearInterval(summaries);
       for (const socket of sockets) socket.destroy();
     },
   };

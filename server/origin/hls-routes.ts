@@ -7,7 +7,8 @@ import type { LiveManager } from '../live/live-manager.ts';
 import type { Logger } from '../log.ts';
 import type { Verdict } from '../signing/verifier.ts';
 import { MASTER_CACHE, mediaPlaylistCache, SEGMENT_CACHE } from './cache-policy.ts';
-import { createGzipCache, writeBytes, writeError, writePlaylist } from './http-reply.ts';
+import { setCorsHeaders, type CorsPolicy } from './cors.ts';
+import { createGzipCache, sendError, writeBytes, writeError, writePlaylist } from './http-reply.ts';
 import { splitSafePath } from './safe-path.ts';
 import { writeRefusal } from './signature-gate.ts';
 
@@ -32,11 +33,14 @@ export function parseLiveFile(rest: readonly string[]): LiveFile | undefined {
   return undefined;
 }
 
+/** Whether a channel exists and who may watch: free, paid (CloudFront checks), or paid with the origin checking signatures. */
+export type ChannelAccess = 'unknown' | 'free' | 'paid' | 'signed';
+
 /** What the live routes need. */
 export interface LiveRouteDeps {
   readonly live: LiveManager;
-  /** Whether the channel exists and whether its HLS needs a valid signature (paid, and the origin enforces). */
-  readonly access: (id: string) => 'unknown' | 'free' | 'signed';
+  readonly access: (id: string) => ChannelAccess;
+  readonly cors: CorsPolicy;
   readonly checkSignature: (req: IncomingMessage) => Verdict;
   readonly segmentSeconds: number;
   readonly log: Logger;
@@ -53,11 +57,11 @@ export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<
 export function createLiveHandler(deps: LiveRouteDeps): RawHandler {
   const gzip = createGzipCache();
   return async (req, res) => {
-    res.setHeader('access-control-allow-origin', '*');
     const parts = splitSafePath(req.url!.split('?')[0]!);
     if (!parts) return writeError(res, 400, 'bad_path', 'the path is not a valid HLS path');
     const [, channelId, ...rest] = parts;
     const access = channelId && CHANNEL_NAME.test(channelId) ? deps.access(channelId) : 'unknown';
+    setCorsHeaders(res, deps.cors.headers(req.headers.origin, access === 'free'));
     if (!channelId || access === 'unknown') return writeError(res, 404, 'not_found', 'no such channel');
     if (access === 'signed') {
       const verdict = deps.checkSignature(req);
@@ -101,15 +105,23 @@ export function mountRaw(app: FastifyInstance, prefix: string, handler: RawHandl
   });
 }
 
-/** CORS preflight for HLS (players may send Range). */
-export function registerHlsPreflight(app: FastifyInstance, prefix: string): void {
-  app.options(`${prefix}*`, async (_req, reply) =>
-    reply
+/** Whether a live path (split by splitSafePath) is public: below a free channel. */
+export function isPublicLivePath(access: (id: string) => ChannelAccess): (parts: readonly string[]) => boolean {
+  return ([, id]) => id !== undefined && CHANNEL_NAME.test(id) && access(id) === 'free';
+}
+
+/** CORS preflight for HLS below `prefix` (players may send Range): public files for any site, others for allowed sites only. */
+export function registerHlsPreflight(app: FastifyInstance, prefix: string, deps: { cors: CorsPolicy; isPublic(parts: readonly string[]): boolean }): void {
+  app.options(`${prefix}*`, async (req, reply) => {
+    const parts = splitSafePath(req.url.split('?')[0]!);
+    const cors = deps.cors.headers(req.headers.origin, parts !== null && deps.isPublic(parts));
+    reply.headers(cors);
+    if (!cors['access-control-allow-origin']) return sendError(reply, 403, 'origin_not_allowed', 'this site may not read this content cross-origin (see CORS_ORIGINS)');
+    return reply
       .code(204)
-      .header('access-control-allow-origin', '*')
       .header('access-control-allow-methods', 'GET, HEAD')
       .header('access-control-allow-headers', 'Range')
       .header('access-control-max-age', '86400')
-      .send(),
-  );
+      .send();
+  });
 }

@@ -1,7 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import { etagMatches, NO_STORE, parseRange } from './cache-policy.ts';
+import { addVary } from './cors.ts';
 
 /** Sends a JSON error with `{error, message}`, never cached (fastify routes). */
 export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
@@ -13,6 +15,45 @@ export function writeError(res: ServerResponse, status: number, error: string, m
   const body = JSON.stringify({ error, message });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': NO_STORE, 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** A client error as status, code and a fixed message: never the request's own bytes echoed back (they may hold secrets). */
+export type ErrorReply = readonly [status: number, error: string, message: string];
+
+/** Errors fastify raises before a route runs (bodies and their types), by fastify's error code. */
+const REQUEST_ERRORS: Readonly<Record<string, ErrorReply>> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'send the body as application/json'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body_too_large', 'the body is larger than this endpoint accepts'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'the body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'the body is empty: send a JSON object'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_content_length', 'Content-Length does not match the body'],
+};
+
+/** Our answer to a 4xx error fastify raised (a fixed message for codes it does not list). */
+export function requestErrorReply(err: { statusCode?: number; code?: string }, status: number): ErrorReply {
+  return (err.code !== undefined && REQUEST_ERRORS[err.code]) || [status, 'bad_request', 'the request is malformed'];
+}
+
+/** Our answer to a request node's HTTP parser refused, by node's error code. */
+export function clientErrorReply(code: string | undefined): ErrorReply {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'headers_too_large', 'the request line and headers exceed 16 KiB'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'request_timeout', 'the request took too long to arrive'];
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return [413, 'body_too_large', 'chunk extensions too large'];
+  return [400, 'bad_request', 'malformed HTTP request'];
+}
+
+/** Answers a request the HTTP parser refused with our JSON error, then closes the connection (fastify's clientErrorHandler). */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // a response already under way on this socket must not be corrupted by a second head
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (socket.writable && !inFlight) {
+    const [status, error, message] = clientErrorReply(err.code);
+    const body = JSON.stringify({ error, message });
+    const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
+    socket.write(head + body);
+  }
+  socket.destroy();
 }
 
 /** Gzip bodies of playlists by ETag, so each version is compressed once however many viewers ask. */
@@ -40,7 +81,7 @@ export function writePlaylist(
   res.setHeader('content-type', 'application/vnd.apple.mpegurl');
   res.setHeader('cache-control', cacheControl);
   res.setHeader('etag', body.etag);
-  res.setHeader('vary', 'Accept-Encoding');
+  res.setHeader('vary', addVary(res.getHeader('vary'), 'Accept-Encoding'));
   if (etagMatches(req.headers['if-none-match'], body.etag)) return void res.writeHead(304).end();
   if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
     const gz = gzip(body.etag, body.text);

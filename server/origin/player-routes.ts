@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ViewerCookies } from '../boxoffice/viewer-cookie.ts';
+import { CHANNEL_NAME } from '../db/channel-repository.ts';
+import { VIDEO_ID } from '../db/video-repository.ts';
 import { sendError, writeBytes } from './http-reply.ts';
 
 /** The player's files below `/assets/`: where each lives in the player folder and its type. */
@@ -48,7 +50,10 @@ export function registerPlayerRoutes(app: FastifyInstance, deps: { playerDir: st
     deps.viewers.ensure(req, reply);
     return reply.headers(headers).type('text/html; charset=utf-8').send(page());
   });
-  app.get('/watch/:itemId', async (req, reply) => {
+  app.get<{ Params: { itemId: string } }>('/watch/:itemId', async (req, reply) => {
+    // only names an item could have get the page; anything else (`../`, NUL, slashes) is a clear 404
+    const id = req.params.itemId;
+    if (!CHANNEL_NAME.test(id) && !VIDEO_ID.test(id)) return sendError(reply, 404, 'unknown_item', 'no such item');
     deps.viewers.ensure(req, reply);
     await deps.onWatch(req);
     return reply.headers(headers).type('text/html; charset=utf-8').send(page());

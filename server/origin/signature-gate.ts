@@ -7,10 +7,15 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return v?.split(',')[0]?.trim() || undefined;
 }
 
+/** The scheme a viewer used: X-Forwarded-Proto behind a trusted proxy, else the socket's. */
+export function requestScheme(req: IncomingMessage, trustProxy: boolean): string {
+  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  return (trustProxy && firstHeader(req.headers['x-forwarded-proto'])?.toLowerCase()) || (encrypted ? 'https' : 'http');
+}
+
 /** The URL a viewer asked for: scheme and Host (X-Forwarded-* only behind a trusted proxy) and the raw target. */
 export function requestUrl(req: IncomingMessage, trustProxy: boolean): string {
-  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
-  const scheme = (trustProxy && firstHeader(req.headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
+  const scheme = requestScheme(req, trustProxy);
   const host = (trustProxy && firstHeader(req.headers['x-forwarded-host'])) || req.headers.host || '';
   return `${scheme}://${host}${req.url ?? '/'}`;
 }
@@ -25,7 +30,9 @@ export function createSignatureGate(verifier: Verifier, trustProxy: boolean): (r
   return (req) =>
     verifier.verifyRequest({
       url: requestUrl(req, trustProxy),
-      cookies: parseCookies(req.headers.cookie),
+      get cookies() {
+        return parseCookies(req.headers.cookie);
+      },
       clientIp: clientIp(req, trustProxy),
     });
 }

@@ -5,6 +5,7 @@ import type { Verdict } from '../signing/verifier.ts';
 import type { Bucket } from '../storage/bucket.ts';
 import { VERSION, versionPrefix } from '../vod/package-job.ts';
 import { SEGMENT_CACHE } from './cache-policy.ts';
+import { setCorsHeaders, type CorsPolicy } from './cors.ts';
 import type { RawHandler } from './hls-routes.ts';
 import { createGzipCache, writeBytes, writeError, writePlaylist } from './http-reply.ts';
 import { splitSafePath } from './safe-path.ts';
@@ -22,7 +23,16 @@ export interface VodRouteDeps {
   /** True when the video's HLS needs a valid signature (paid, and the origin enforces). */
   readonly requiresSignature: (video: Video) => boolean;
   readonly checkSignature: (req: IncomingMessage) => Verdict;
+  readonly cors: CorsPolicy;
   readonly log: Logger;
+}
+
+/** Whether a VOD path (split by splitSafePath) is public: a free video's files, or any video's poster. */
+export function isPublicVodPath(videos: Pick<VideoRepository, 'get'>): (parts: readonly string[]) => boolean {
+  return ([, id, ...rest]) => {
+    const video = id !== undefined && VIDEO_ID.test(id) ? videos.get(id) : undefined;
+    return video !== undefined && (video.priceCents === 0 || rest.at(-1) === 'poster.jpg');
+  };
 }
 
 /**
@@ -34,7 +44,6 @@ export interface VodRouteDeps {
 export function createVodHandler(deps: VodRouteDeps): RawHandler {
   const gzip = createGzipCache();
   return async (req, res) => {
-    res.setHeader('access-control-allow-origin', '*');
     const [rawPath, ...rawQuery] = req.url!.split('?');
     const parts = splitSafePath(rawPath!);
     if (!parts) return writeError(res, 400, 'bad_path', 'the path is not a valid HLS path');
@@ -43,6 +52,7 @@ export function createVodHandler(deps: VodRouteDeps): RawHandler {
     if (!video) return writeError(res, 404, 'not_found', 'no such video');
     const versioned = rest.length > 1 && VERSION.test(rest[0]!);
     const file = (versioned ? rest.slice(1) : rest).join('/');
+    setCorsHeaders(res, deps.cors.headers(req.headers.origin, video.priceCents === 0 || file === 'poster.jpg'));
     if (file !== 'poster.jpg' && deps.requiresSignature(video)) {
       const verdict = deps.checkSignature(req);
       if (!verdict.ok) return writeRefusal(res, verdict);

@@ -143,7 +143,7 @@ describe('HTTP: paths, errors and the admin API', () => {
       [{ name: 'ok-name', priceCents: -1 }, 'application/json', 'invalid_channel'],
       [{ name: 'ok-name', priceCents: 1.5 }, 'application/json', 'invalid_channel'],
       [{ name: '../etc' }, 'application/json', 'invalid_channel'],
-      ['{"name":', 'application/json', 'bad_request'],
+      ['{"name":', 'application/json', 'invalid_json'],
       ['name=x', 'application/x-www-form-urlencoded', 'unsupported_media_type'],
     ];
     for (const [payload, type, code] of cases) {

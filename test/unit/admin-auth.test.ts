@@ -1,4 +1,5 @@
-import { test } from 'node:test';
+import crypto from 'node:crypto';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAdmin } from '../../server/admin/admin-auth.ts';
 
@@ -40,4 +41,21 @@ test('Bearer with an empty token is refused, even against an empty configured to
 test('the scheme name is case-insensitive (RFC 7235)', () => {
   assert.equal(isAdmin(`bearer ${TOKEN}`, TOKEN), true);
   assert.equal(isAdmin(`BEARER ${TOKEN}`, TOKEN), true);
+});
+
+test('every comparison is constant-time: timingSafeEqual on two SHA-256 digests, whatever the lengths', () => {
+  const spy = mock.method(crypto, 'timingSafeEqual');
+  try {
+    const given = ['', 'x', TOKEN.slice(0, -1), TOKEN, `${TOKEN}x`, 'y'.repeat(10_000)];
+    for (const g of given) assert.equal(isAdmin(`Bearer ${g}`, TOKEN), g === TOKEN);
+    assert.equal(isAdmin(undefined, TOKEN), false);
+    assert.equal(spy.mock.callCount(), given.length + 1, 'compared even when the header is missing');
+    for (const call of spy.mock.calls) {
+      const [a, b] = call.arguments as [Buffer, Buffer];
+      assert.equal(a.length, 32);
+      assert.equal(b.length, 32);
+    }
+  } finally {
+    spy.mock.restore();
+  }
 });
