@@ -6,26 +6,22 @@ import type { LiveFeed } from '../ingest/live-feed.ts';
 import type { Logger } from '../log.ts';
 import { buildLiveArgs, PRIVATE_PLAYLIST } from './ffmpeg-args.ts';
 import { createSpeedMonitor, type Progress } from './ffmpeg-progress.ts';
-import { fitLadder, type Rung, type SourceInfo } from './ladder.ts';
-import { parseMediaPlaylist, renderMasterPlaylist, renderMediaPlaylist, type ParsedSegment, type QueryCarrier } from './playlist.ts';
-import { createSegmentWindow, type SegmentWindow, type StoredSegment } from './segment-window.ts';
+import { createDiskWatch } from './disk-watch.ts';
+import type { SourceInfo } from './ladder.ts';
+import { createLiveSession, type LiveSession as Session, type PlaylistBody, type PlaylistVariant } from './live-session.ts';
+import { parseMediaPlaylist, type ParsedSegment } from './playlist.ts';
+import { isCompleteTransportStream, nextScanStep } from './segment-check.ts';
+import type { StoredSegment } from './segment-window.ts';
 import { startTranscodeJob, type JobExit, type TranscodeJob, type TranscodeJobOptions } from './transcode-job.ts';
+import { probeWritable, toWriteProblem, type WriteProbe } from './write-probe.ts';
 
-/** Where a channel is in its life. */
-export type LiveState = 'idle' | 'starting' | 'live' | 'reconnecting' | 'ended' | 'failed';
+export type { PlaylistBody, PlaylistVariant } from './live-session.ts';
 
 /**
- * The two bodies of every playlist: `plain` (relative URIs; free items and players that send the signed
- * cookies) and `query` (served under `q/`; URIs carry the signature by HLS variable substitution).
+ * Where a channel is in its life. `degraded`: the publisher is connected but segments cannot be written
+ * (disk full, read-only, I/O errors); the playlists stay open and the channel resumes on its own once writes work.
  */
-export type PlaylistVariant = 'plain' | 'query';
-
-/** A rendered playlist and its validator. */
-export interface PlaylistBody {
-  readonly text: string;
-  readonly etag: string;
-  readonly ended: boolean;
-}
+export type LiveState = 'idle' | 'starting' | 'live' | 'degraded' | 'reconnecting' | 'ended' | 'failed';
 
 /** The settings a live channel uses. */
 export type LiveSettings = Pick<
@@ -50,6 +46,10 @@ export interface LiveChannelOptions {
   readonly retentionMs?: number;
   /** Query parameters the `query` playlists carry to their children (the signing parameters). */
   readonly signatureParams?: readonly string[];
+  /** Checks that the channel's folder accepts writes (default: writes and removes a probe file). */
+  readonly probeWrite?: WriteProbe;
+  /** No new segment for this long while a transcoder runs: check the folder still accepts writes (default: 3 segments, at least 3 s). */
+  readonly stallMs?: number;
 }
 
 /** The supervisor of one live channel: its transcoder runs, restarts, reconnect grace and playlists. */
@@ -64,15 +64,6 @@ export interface LiveChannel {
   stop(): Promise<void>;
 }
 
-interface Session {
-  readonly id: string;
-  readonly rungs: readonly Rung[];
-  readonly source: SourceInfo;
-  readonly window: SegmentWindow;
-  readonly masters: Record<PlaylistVariant, PlaylistBody>;
-  readonly rendered: Map<string, PlaylistBody>;
-}
-
 interface Run {
   readonly id: string;
   readonly dir: string;
@@ -83,10 +74,22 @@ interface Run {
   listed: number;
   finishing: boolean;
   scanning: Promise<void> | undefined;
+  /** When the run started or last listed a segment. */
+  progressAt: number;
+  /** A segment was lost or cut short: check the disk at the next watch. */
+  suspect: boolean;
+  /** Stopped by the supervisor to be started again at once (not a failure). */
+  recycling: boolean;
+  /** A scan error was logged for this run (one line per run, not one per poll). */
+  scanWarned: boolean;
 }
 
 const MAX_FAILURES = 5;
 const FAILURE_WINDOW_MS = 60_000;
+/** Longest wait between two checks of a disk that refuses writes (no give-up: the disk is not the transcoder's fault). */
+const STORAGE_RETRY_MAX_MS = 5000;
+/** How often a stalled or degraded run's folder is checked. */
+const WATCH_INTERVAL_MS = 1000;
 
 /** Builds the supervisor for one channel. */
 export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
@@ -94,6 +97,8 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   const startJob = opts.startJob ?? startTranscodeJob;
   const backoffMs = opts.backoffMs ?? 500;
   const retentionMs = opts.retentionMs ?? Math.max(60_000, 3 * settings.liveWindowSegments * settings.segmentSeconds * 1000);
+  const stallMs = opts.stallMs ?? Math.max(3000, 3 * settings.segmentSeconds * 1000);
+  const disk = createDiskWatch({ channelId, dir: opts.dir, log, probe: opts.probeWrite ?? probeWritable, stallMs });
   let session: Session | undefined;
   /** Ended sessions whose retired segments may still be fetched until they expire. */
   let oldSessions: Session[] = [];
@@ -105,46 +110,43 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   let failures: number[] = [];
   let graceTimer: NodeJS.Timeout | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
+  let nextWatchAt = 0;
+  let housekeepingWarnedAt = 0;
   const oldRuns = new Map<string, string>();
-  const carriers: Record<PlaylistVariant, QueryCarrier | undefined> = {
-    plain: undefined,
-    query: { params: opts.signatureParams ?? ['Policy', 'Signature', 'Key-Pair-Id'], prefix: '../' },
-  };
   const poll = setInterval(() => void tick(), opts.pollMs ?? 50);
   poll.unref();
 
   const newSession = (source: SourceInfo): Session => {
-    const rungs = fitLadder(settings.ladder, source);
-    const id = crypto.randomBytes(4).toString('hex');
-    const variants = rungs.map((rung) => ({ rung, uri: `${rung.name}.m3u8` }));
-    const masterBody = (variant: PlaylistVariant): PlaylistBody => ({
-      // the query master sits in q/ beside its media playlists: no prefix for its children
-      text: renderMasterPlaylist(variants, source, carriers[variant] && { ...carriers[variant], prefix: '' }),
-      etag: `"m-${id}-${variant}"`,
-      ended: false,
-    });
-    log.info('live session started', { channel: channelId, source: `${source.width}x${source.height}@${source.fps}`, rungs: rungs.map((r) => r.name) });
-    return {
-      id,
-      rungs,
-      source,
-      window: createSegmentWindow({ rungs: rungs.map((r) => r.name), windowSize: settings.liveWindowSegments, segmentSeconds: settings.segmentSeconds, retentionMs }),
-      masters: { plain: masterBody('plain'), query: masterBody('query') },
-      rendered: new Map(),
-    };
+    const s = createLiveSession({ source, settings, retentionMs, signatureParams: opts.signatureParams ?? ['Policy', 'Signature', 'Key-Pair-Id'] });
+    log.info('live session started', { channel: channelId, source: `${source.width}x${source.height}@${source.fps}`, rungs: s.rungs.map((r) => r.name) });
+    return s;
   };
+
+  /** True while `f` is the connected publish of session `s` and the channel is not stopping. */
+  const current = (f: LiveFeed, s: Session): boolean => feed === f && !stopping && session === s;
 
   const startRun = async (f: LiveFeed, s: Session): Promise<void> => {
     if (run) await waitForRun(run);
-    if (feed !== f || stopping || session !== s) return;
+    if (!current(f, s)) return;
     const id = `r${Date.now().toString(36)}${crypto.randomBytes(2).toString('hex')}`;
     const dir = path.join(opts.dir, id);
-    await Promise.all(s.rungs.map((r) => fs.mkdir(path.join(dir, r.name), { recursive: true })));
-    if (feed !== f || stopping || session !== s) return;
+    try {
+      await Promise.all(s.rungs.map((r) => fs.mkdir(path.join(dir, r.name), { recursive: true })));
+    } catch (e) {
+      await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      if (!current(f, s)) return;
+      disk.report(toWriteProblem(e));
+      retryWhenWritable(f, s, 0);
+      return;
+    }
+    if (!current(f, s)) return;
     const args = buildLiveArgs({ rungs: s.rungs, source: s.source, segmentSeconds: settings.segmentSeconds, preset: settings.x264Preset, ...(settings.x264Tune ? { tune: settings.x264Tune } : {}), outDir: dir });
     const job = startJob({ ffmpegPath: settings.ffmpegPath, args, log, onProgress: trackSpeed() });
     const unsubscribe = f.subscribe((chunk) => job.write(chunk));
-    const r: Run = { id, dir, job, unsubscribe, listed: 0, finishing: false, scanning: undefined, done: Promise.resolve() };
+    const r: Run = {
+      id, dir, job, unsubscribe, listed: 0, finishing: false, scanning: undefined, done: Promise.resolve(),
+      progressAt: Date.now(), suspect: false, recycling: false, scanWarned: false,
+    };
     r.done = job.exited.then((exit) => onRunExit(r, s, f, exit));
     run = r;
     oldRuns.set(id, dir);
@@ -161,22 +163,67 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     r.unsubscribe();
     await scan(r, s);
     if (run === r) run = undefined;
-    if (stopping || r.finishing || feed !== f || session !== s) return;
+    if (stopping || r.finishing || !current(f, s)) return;
+    s.window.markDiscontinuity();
+    if (r.recycling) {
+      restarts++;
+      await startRun(f, s);
+      return;
+    }
+    const exitFields = { channel: channelId, run: r.id, pid: r.job.pid, code: exit.code, signal: exit.signal };
+    // a transcoder that dies on a full disk is not at fault: wait for the disk, never give up on it
+    const problem = await disk.check();
+    if (!current(f, s)) return;
+    if (problem) {
+      log.error('transcoder exited while the publisher is connected', { ...exitFields, cause: problem.code, stderr: exit.stderrTail });
+      retryWhenWritable(f, s, 0);
+      return;
+    }
     const now = Date.now();
     failures = [...failures.filter((t) => now - t < FAILURE_WINDOW_MS), now];
-    log.error('transcoder exited while the publisher is connected', {
-      channel: channelId, run: r.id, pid: r.job.pid, code: exit.code, signal: exit.signal, stderr: exit.stderrTail,
-    });
     if (failures.length >= MAX_FAILURES) {
+      log.error('transcoder exited while the publisher is connected', { ...exitFields, stderr: exit.stderrTail });
       failed = true;
       s.window.end();
       log.error(`transcoder failed ${failures.length} times within ${FAILURE_WINDOW_MS / 1000}s; giving up until the publisher reconnects`, { channel: channelId });
       return;
     }
-    s.window.markDiscontinuity();
     restarts++;
     const delay = Math.min(backoffMs * 2 ** (failures.length - 1), 8000);
+    log.error('transcoder exited while the publisher is connected', { ...exitFields, restartInMs: delay, stderr: exit.stderrTail });
     restartTimer = setTimeout(() => void startRun(f, s), delay);
+  };
+
+  /** Checks the disk with a capped back-off and starts a new run once it accepts writes again. */
+  const retryWhenWritable = (f: LiveFeed, s: Session, attempt: number): void => {
+    restartTimer = setTimeout(async () => {
+      if (!current(f, s)) return;
+      const problem = await disk.check();
+      if (!current(f, s)) return;
+      if (problem) {
+        retryWhenWritable(f, s, attempt + 1);
+        return;
+      }
+      log.info('the disk accepts writes again; restarting the transcoder', { channel: channelId });
+      restarts++;
+      await startRun(f, s);
+    }, Math.min(backoffMs * 2 ** attempt, STORAGE_RETRY_MAX_MS));
+  };
+
+  /**
+   * Watches a running transcoder's output: a stall or a lost segment means checking the disk. ffmpeg keeps
+   * running on a full disk and resumes by itself when space returns; one that stays silent after that is restarted.
+   */
+  const watch = async (r: Run): Promise<void> => {
+    const now = Date.now();
+    if (now < nextWatchAt || r.finishing || r.recycling || (now - r.progressAt < stallMs && !r.suspect)) return;
+    nextWatchAt = now + WATCH_INTERVAL_MS;
+    r.suspect = false;
+    const verdict = await disk.checkRunning(now);
+    if (verdict !== 'stuck' || run !== r || r.finishing) return;
+    log.warn('the transcoder wrote nothing since the disk recovered; restarting it', { channel: channelId, run: r.id });
+    r.recycling = true;
+    void r.job.stop();
   };
 
   const trackSpeed = (): ((p: Progress) => void) => {
@@ -189,41 +236,79 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     return (p) => monitor((Date.now() - started) / 1000, p);
   };
 
-  /** Lists the segments every rung of the run has completed, in order, reading each into memory first. */
+  /**
+   * Lists the segments every rung of the run has completed, in order, reading each into memory first. A
+   * segment lost or cut short by a failed write is never listed: it is deleted and the gap becomes a discontinuity.
+   */
   const scan = (r: Run, s: Session): Promise<void> => {
     r.scanning ??= (async () => {
       const lists = await Promise.all(s.rungs.map((rung) => readPrivatePlaylist(path.join(r.dir, rung.name, PRIVATE_PLAYLIST))));
-      for (;;) {
+      const skipped: string[] = [];
+      const reportSkipped = (): void => {
+        if (skipped.length === 0) return;
+        log.warn('skipped segments lost or cut short by failed writes', { channel: channelId, run: r.id, first: skipped[0], last: skipped.at(-1), count: skipped.length });
+        skipped.length = 0;
+      };
+      while (!s.window.ended) {
+        const step = nextScanStep(lists, r.listed);
+        if (step.kind === 'wait') break;
         const file = `${r.listed}.ts`;
-        const found = lists.map((l) => l.find((seg) => seg.uri === file));
-        if (found.some((f) => f === undefined) || s.window.ended) break;
-        const group = await Promise.all(
-          s.rungs.map(async (rung, i) => {
-            const p = path.join(r.dir, rung.name, file);
-            return { runId: r.id, rung: rung.name, file, duration: found[i]!.duration, path: p, bytes: await fs.readFile(p) };
-          }),
-        );
-        s.window.append(group, Date.now());
+        const paths = s.rungs.map((rung) => path.join(r.dir, rung.name, file));
+        if (step.kind === 'ready') {
+          const group = await Promise.all(
+            s.rungs.map(async (rung, i) => ({ runId: r.id, rung: rung.name, file, duration: step.durations[i]!, path: paths[i]!, bytes: await fs.readFile(paths[i]!) })),
+          );
+          if (group.every((g) => isCompleteTransportStream(g.bytes))) {
+            reportSkipped();
+            s.window.append(group, Date.now());
+            r.listed++;
+            r.progressAt = Date.now();
+            disk.listed(group.reduce((n, g) => n + g.bytes.length, 0));
+            continue;
+          }
+        }
+        skipped.push(file);
+        await Promise.all(paths.map((p) => fs.rm(p, { force: true }).catch(() => undefined)));
+        s.window.markDiscontinuity();
         r.listed++;
+        r.suspect = true;
       }
+      reportSkipped();
     })()
-      .catch((e: Error) => log.warn('segment scan failed', { channel: channelId, run: r.id, error: e.message }))
+      .catch((e: Error) => {
+        if (!r.scanWarned) log.warn('segment scan failed', { channel: channelId, run: r.id, error: e.message });
+        r.scanWarned = true;
+      })
       .finally(() => (r.scanning = undefined));
     return r.scanning;
   };
 
+  /** One poll: lists new segments, watches the running transcoder, deletes what has expired. Never throws. */
   const tick = async (): Promise<void> => {
-    if (run && session) await scan(run, session);
-    const all = session ? [session, ...oldSessions] : oldSessions;
-    for (const s of all) {
-      for (const seg of s.window.takeExpired(Date.now())) await fs.rm(seg.path, { force: true });
-    }
-    oldSessions = oldSessions.filter((s) => s.window.size > 0);
-    for (const [id, dir] of oldRuns) {
-      if (id !== run?.id && !all.some((s) => s.window.hasRun(id))) {
-        oldRuns.delete(id);
-        await fs.rm(dir, { recursive: true, force: true });
+    try {
+      if (run && session) {
+        const r = run;
+        await scan(r, session);
+        await watch(r);
       }
+      const all = session ? [session, ...oldSessions] : oldSessions;
+      const removals: Array<Promise<void>> = [];
+      for (const s of all) {
+        for (const seg of s.window.takeExpired(Date.now())) removals.push(fs.rm(seg.path, { force: true }));
+      }
+      oldSessions = oldSessions.filter((s) => s.window.size > 0);
+      for (const [id, dir] of oldRuns) {
+        if (id !== run?.id && !all.some((s) => s.window.hasRun(id))) {
+          oldRuns.delete(id);
+          removals.push(fs.rm(dir, { recursive: true, force: true }));
+        }
+      }
+      for (const result of await Promise.allSettled(removals)) if (result.status === 'rejected') throw result.reason;
+    } catch (e) {
+      // a disk in trouble must not take the process down; say so now and then, not on every poll
+      if (Date.now() - housekeepingWarnedAt < 10_000) return;
+      housekeepingWarnedAt = Date.now();
+      log.warn('live housekeeping failed', { channel: channelId, error: (e as Error).message });
     }
   };
 
@@ -233,17 +318,6 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     if (feed || !session) return;
     session.window.end();
     log.info('live session ended', { channel: channelId, segments: session.window.listedCount });
-  };
-
-  const render = (s: Session, rung: string, variant: PlaylistVariant): PlaylistBody | undefined => {
-    const etag = `"${s.id}-${rung}-${variant}-${s.window.version}"`;
-    const cached = s.rendered.get(`${rung}:${variant}`);
-    if (cached?.etag === etag) return cached;
-    const state = s.window.media(rung);
-    if (!state) return undefined;
-    const body = { text: renderMediaPlaylist(state, carriers[variant]), etag, ended: state.ended };
-    s.rendered.set(`${rung}:${variant}`, body);
-    return body;
   };
 
   return {
@@ -284,12 +358,13 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     },
     state() {
       if (failed) return 'failed';
+      if (feed && disk.problem) return 'degraded';
       if (feed) return session && session.window.listedCount > 0 && !session.window.ended ? 'live' : 'starting';
       if (session && !session.window.ended) return 'reconnecting';
       return session ? 'ended' : 'idle';
     },
     master: (variant = 'plain') => (session && session.window.listedCount > 0 ? { ...session.masters[variant], ended: session.window.ended } : undefined),
-    media: (rung, variant = 'plain') => (session && session.window.listedCount > 0 ? render(session, rung, variant) : undefined),
+    media: (rung, variant = 'plain') => (session && session.window.listedCount > 0 ? session.media(rung, variant) : undefined),
     segment: (runId, rung, file) => [session, ...oldSessions].map((s) => s?.window.lookup(runId, rung, file)).find(Boolean),
     get restarts() {
       return restarts;

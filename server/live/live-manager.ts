@@ -6,7 +6,7 @@ import { createLiveChannel, type LiveChannel, type LiveChannelOptions, type Live
 
 /** Every live channel's supervisor, created on first publish. */
 export interface LiveManager {
-  /** Clears what a previous process left in the live folder (its playlists died with it). */
+  /** Empties the live folder of what a previous process left (its playlists died with it); the folder itself may be a mount point. */
   start(): Promise<void>;
   publishStarted(feed: LiveFeed): void;
   publishEnded(channelId: string): void;
@@ -34,10 +34,15 @@ export function createLiveManager(opts: {
   };
   return {
     async start() {
-      await fs.rm(opts.dir, { recursive: true, force: true });
       await fs.mkdir(opts.dir, { recursive: true });
+      const entries = await fs.readdir(opts.dir);
+      await Promise.all(entries.map((name) => fs.rm(path.join(opts.dir, name), { recursive: true, force: true })));
     },
-    publishStarted: (feed) => void get(feed.channelId).publishStarted(feed),
+    publishStarted(feed) {
+      get(feed.channelId)
+        .publishStarted(feed)
+        .catch((e: Error) => opts.log.error('live publish could not start', { channel: feed.channelId, error: e.message }));
+    },
     publishEnded: (id) => channels.get(id)?.publishEnded(),
     channel: (id) => channels.get(id),
     states: () => new Map([...channels].map(([id, ch]) => [id, ch.state()])),

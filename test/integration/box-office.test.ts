@@ -191,6 +191,56 @@ describe('box office with Stripe (real SDK, local double of Stripe API)', () => 
     assert.equal((await playback(cookie)).statusCode, 402);
   });
 
+  test('fault 5: webhooks delivered twice, out of order and late give exactly the right access, never double, never resurrected', async () => {
+    // twice, hours apart: Stripe's retry of the same event, and new events for the same payment
+    const { cookie, session } = await paidCheckout();
+    const paidAt = now;
+    const event = completed(session);
+    assert.deepEqual((await deliver(event)).json(), { received: true, duplicate: false });
+    now += 12 * HOUR;
+    assert.deepEqual((await deliver(event)).json(), { received: true, duplicate: true });
+    assert.deepEqual((await deliver(completed(session))).json(), { received: true, duplicate: false });
+    await deliver(double.event('checkout.session.async_payment_succeeded', session));
+    const expiresAt = new Date(paidAt + 24 * HOUR).toISOString();
+    assert.equal((await playback(cookie)).json().expiresAt, expiresAt, 'still 24 h from the payment: not 36, not 48');
+    now = paidAt + 24 * HOUR + 1000;
+    assert.equal((await playback(cookie)).statusCode, 402, 'and it ends then');
+
+    // late: the same payment's events again after the access ended resurrect nothing
+    await deliver(event);
+    await deliver(completed(session));
+    assert.equal((await playback(cookie)).statusCode, 402, 'an expired purchase stays expired');
+    assert.equal(t.purchases.bySession(session.id)?.expiresAt, paidAt + 24 * HOUR, 'one purchase, never extended');
+
+    // late first delivery: a payment whose access would already have ended, then a retry of it created later
+    const late = await paidCheckout();
+    await deliver(completed(late.session, Math.floor((now - 25 * HOUR) / 1000)));
+    await deliver(completed(late.session));
+    assert.equal((await playback(late.cookie)).statusCode, 402, 'access runs from the payment, not from the delivery');
+
+    // out of order: the refund and the dispute before the payment they undo, each then delivered twice
+    const refunded = await paidCheckout();
+    await deliver(double.event('charge.refunded', { id: 'ch_5', object: 'charge', payment_intent: refunded.session.payment_intent, amount: 500, amount_refunded: 500, refunded: true }));
+    const grant = completed(refunded.session);
+    await deliver(grant);
+    await deliver(grant);
+    assert.equal((await playback(refunded.cookie)).statusCode, 402);
+    const disputed = await paidCheckout();
+    await deliver(double.event('charge.dispute.created', { id: 'dp_5', object: 'dispute', charge: 'ch_6', payment_intent: disputed.session.payment_intent }));
+    await deliver(completed(disputed.session));
+    await deliver(double.event('checkout.session.async_payment_succeeded', disputed.session));
+    assert.equal((await playback(disputed.cookie)).statusCode, 402);
+
+    // out of order the other way: a partial refund arriving after the full one does not reopen access
+    const both = await paidCheckout();
+    await deliver(completed(both.session));
+    const charge = { id: 'ch_7', object: 'charge', payment_intent: both.session.payment_intent, amount: 500 };
+    await deliver(double.event('charge.refunded', { ...charge, amount_refunded: 500, refunded: true }));
+    await deliver(double.event('charge.refunded', { ...charge, amount_refunded: 100, refunded: false }));
+    assert.equal((await playback(both.cookie)).statusCode, 402);
+    assert.equal(t.purchases.bySession(both.session.id)?.revokeReason, 'refunded');
+  });
+
   test('returning to the success URL confirms the session with Stripe at once (no webhook needed)', async () => {
     const { cookie, session } = await paidCheckout();
     const page = await app.inject({ url: `/watch/paid?session_id=${session.id}`, headers: { host: HOST, cookie } });

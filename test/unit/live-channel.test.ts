@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import type { LiveFeed } from '../../server/ingest/live-feed.ts';
 import { createLiveChannel, type LiveChannel } from '../../server/live/live-channel.ts';
 import type { JobExit, TranscodeJob, TranscodeJobOptions } from '../../server/live/transcode-job.ts';
+import type { WriteProbe } from '../../server/live/write-probe.ts';
 import { createLogger } from '../../server/log.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -13,10 +14,25 @@ const RUNGS = ['240p', '180p'];
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-live-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** A stand-in for one ffmpeg run: writes segments and private playlists where the real one would. */
+/** A stand-in segment: two whole MPEG-TS packets (sync byte first) carrying `text`. */
+function tsBytes(text: string): Buffer {
+  const bytes = Buffer.alloc(2 * 188, 0xff);
+  bytes[0] = 0x47;
+  bytes[188] = 0x47;
+  bytes.write(text, 4);
+  return bytes;
+}
+
+/** How a fake run writes one segment: its bytes (default: a whole one) and whether its private playlist is rewritten. */
+interface EmitOptions {
+  readonly body?: Buffer;
+  readonly list?: boolean;
+}
+
+/** A stand-in for one ffmpeg run: writes segments and private playlists (the last 10, like `-hls_list_size 10`) where the real one would. */
 interface FakeJob extends TranscodeJob {
   readonly outDir: string;
-  emit(rungs?: string[]): void;
+  emit(rungs?: string[], how?: EmitOptions): void;
   crash(): void;
 }
 
@@ -28,12 +44,14 @@ function fakeJobs(): { jobs: FakeJob[]; startJob: (o: TranscodeJobOptions) => Tr
     const counts = new Map<string, number>();
     let resolveExit!: (e: JobExit) => void;
     const exited = new Promise<JobExit>((r) => (resolveExit = r));
-    const emit = (rungs = RUNGS): void => {
+    const emit = (rungs = RUNGS, how: EmitOptions = {}): void => {
       for (const rung of rungs) {
         const n = counts.get(rung) ?? 0;
         counts.set(rung, n + 1);
-        fs.writeFileSync(path.join(outDir, rung, `${n}.ts`), `segment ${n} of ${rung}`);
-        const list = Array.from({ length: n + 1 }, (_, i) => `#EXTINF:1.000000,\n${i}.ts`).join('\n');
+        fs.writeFileSync(path.join(outDir, rung, `${n}.ts`), how.body ?? tsBytes(`segment ${n} of ${rung}`));
+        if (how.list === false) continue;
+        const first = Math.max(0, n - 9);
+        const list = Array.from({ length: n + 1 - first }, (_, i) => `#EXTINF:1.000000,\n${first + i}.ts`).join('\n');
         fs.writeFileSync(path.join(outDir, rung, 'index.m3u8'), `#EXTM3U\n#EXT-X-TARGETDURATION:1\n${list}\n`);
       }
     };
@@ -57,7 +75,7 @@ function fakeFeed(channelId: string): LiveFeed {
   return { channelId, ready: Promise.resolve({ width: 320, height: 240, fps: 15, hasAudio: true }), subscribe: () => () => undefined };
 }
 
-function channel(name: string, overrides: { graceSeconds?: number; retentionMs?: number } = {}): { ch: LiveChannel; jobs: FakeJob[] } {
+function channel(name: string, overrides: { graceSeconds?: number; retentionMs?: number; probeWrite?: WriteProbe } = {}): { ch: LiveChannel; jobs: FakeJob[] } {
   const { jobs, startJob } = fakeJobs();
   const ch = createLiveChannel({
     channelId: name,
@@ -75,6 +93,8 @@ function channel(name: string, overrides: { graceSeconds?: number; retentionMs?:
     pollMs: 10,
     backoffMs: 10,
     retentionMs: overrides.retentionMs ?? 60_000,
+    stallMs: 100,
+    ...(overrides.probeWrite ? { probeWrite: overrides.probeWrite } : {}),
   });
   return { ch, jobs };
 }
@@ -98,7 +118,7 @@ test('a segment is listed only once every rung has it, with the same sequence in
   assert.match(ch.media('240p')!.text, /#EXT-X-MEDIA-SEQUENCE:2\n/);
   assert.match(ch.media('180p')!.text, /#EXT-X-MEDIA-SEQUENCE:2\n/);
   const [runId, rung, file] = uris(ch, '240p')[0]!.split('/');
-  assert.equal(ch.segment(runId!, rung!, file!)?.bytes?.toString(), 'segment 2 of 240p', 'listed segments are held in memory');
+  assert.deepEqual(ch.segment(runId!, rung!, file!)?.bytes, tsBytes('segment 2 of 240p'), 'listed segments are held in memory');
   await ch.stop();
 });
 
@@ -168,5 +188,66 @@ test('segments are deleted only after their retention, and a run folder once all
   assert.ok(fs.existsSync(job.outDir), 'kept while its segments are retained');
   await waitFor('the old run folder removed', () => !fs.existsSync(job.outDir), 3000);
   assert.ok(fs.existsSync(jobs[1]!.outDir));
+  await ch.stop();
+});
+
+test('segments lost or cut short by failed writes are never listed: deleted, and the next whole one follows a discontinuity', async () => {
+  const { ch, jobs } = channel('broken-writes');
+  await ch.publishStarted(fakeFeed('broken-writes'));
+  const job = jobs[0]!;
+  job.emit();
+  await waitFor('live', () => ch.master());
+  // what ffmpeg does on a full disk: empty segments and an empty private playlist, then cut-off segments it lists
+  for (let i = 0; i < 11; i++) job.emit(RUNGS, { body: Buffer.alloc(0), list: false });
+  for (let i = 0; i < 2; i++) job.emit(RUNGS, { body: tsBytes('cut off').subarray(0, 200) });
+  job.emit(['240p']);
+  job.emit(['180p'], { body: tsBytes('cut off').subarray(0, 188 + 100) });
+  job.emit();
+  await waitFor('the next whole segment', () => uris(ch, '240p').at(-1)?.endsWith('/15.ts'));
+  assert.deepEqual(uris(ch, '240p').map((u) => u.split('/')[2]), ['0.ts', '15.ts'], 'nothing in between is listed');
+  assert.match(ch.media('180p')!.text, /0\.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:1\.000,\n\w+\/180p\/15\.ts/);
+  for (let n = 1; n <= 14; n++) {
+    for (const rung of RUNGS) assert.ok(!fs.existsSync(path.join(job.outDir, rung, `${n}.ts`)), `${rung}/${n}.ts deleted`);
+  }
+  assert.equal(ch.state(), 'live');
+  await ch.stop();
+});
+
+test('a disk that refuses writes degrades the channel: never counted towards giving up, and it recovers by itself', async () => {
+  let problem: { code: string; message: string } | undefined;
+  let probes = 0;
+  const probeWrite: WriteProbe = async () => (probes++, problem);
+  const { ch, jobs } = channel('disk-full', { probeWrite });
+  await ch.publishStarted(fakeFeed('disk-full'));
+  for (let i = 0; i < 4; i++) {
+    jobs[i]!.emit();
+    jobs[i]!.crash();
+    await waitFor(`restart ${i + 1}`, () => jobs.length === i + 2);
+  }
+  jobs[4]!.emit();
+  await waitFor('live', () => ch.state() === 'live');
+
+  problem = { code: 'ENOSPC', message: 'ENOSPC: no space left on device, write' };
+  await waitFor('the stalled run to be found degraded', () => ch.state() === 'degraded');
+  assert.ok(!ch.media('240p')!.text.includes('#EXT-X-ENDLIST'), 'the playlists stay open');
+  jobs[4]!.crash(); // the fifth exit within the minute, but the disk's fault
+  const before = probes;
+  await waitFor('the disk to be checked again, with back-off', () => probes >= before + 3);
+  assert.equal(jobs.length, 5, 'no transcoder starts while the disk refuses writes');
+  assert.equal(ch.state(), 'degraded');
+
+  problem = undefined;
+  await waitFor('a new run once the disk accepts writes', () => jobs.length === 6, 10_000);
+  jobs[5]!.emit();
+  await waitFor('live again', () => ch.state() === 'live');
+  assert.equal(uris(ch, '240p').filter((u) => u.startsWith(path.basename(jobs[5]!.outDir))).length, 1);
+
+  // degraded while the transcoder runs, which then stays silent after the disk recovers: restarted, not failed
+  problem = { code: 'ENOSPC', message: 'ENOSPC: no space left on device, write' };
+  await waitFor('degraded again', () => ch.state() === 'degraded');
+  problem = undefined;
+  await waitFor('the silent transcoder restarted', () => jobs.length === 7, 5000);
+  jobs[6]!.emit();
+  await waitFor('live after the restart', () => ch.state() === 'live');
   await ch.stop();
 });
