@@ -46,8 +46,8 @@ export interface LiveRouteDeps {
   readonly log: Logger;
 }
 
-/** A handler on raw node request and response objects. */
-export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+/** A handler on raw node request and response objects (a promise when it waits, e.g. for a file). */
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 /**
  * Live HLS below `/live/<channel>/`, from memory where hot, behind the signature gate for paid channels.
@@ -56,45 +56,54 @@ export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<
  */
 export function createLiveHandler(deps: LiveRouteDeps): RawHandler {
   const gzip = createGzipCache();
-  return async (req, res) => {
-    const parts = splitSafePath(req.url!.split('?')[0]!);
+  // no closures are made per request: this runs for every viewer's every playlist reload
+  return (req, res) => {
+    const url = req.url!;
+    const q = url.indexOf('?');
+    const parts = splitSafePath(q < 0 ? url : url.slice(0, q));
     if (!parts) return writeError(res, 400, 'bad_path', 'the path is not a valid HLS path');
     const [, channelId, ...rest] = parts;
     const access = channelId && CHANNEL_NAME.test(channelId) ? deps.access(channelId) : 'unknown';
-    setCorsHeaders(res, deps.cors.headers(req.headers.origin, access === 'free'));
-    if (!channelId || access === 'unknown') return writeError(res, 404, 'not_found', 'no such channel');
+    const cors = deps.cors.headers(req.headers.origin, access === 'free');
+    if (!channelId || access === 'unknown') return failWith(res, cors, 404, 'not_found', 'no such channel');
     if (access === 'signed') {
       const verdict = deps.checkSignature(req);
       if (!verdict.ok) {
         deps.log.debug('signature refused', { channel: channelId, code: verdict.code, reason: verdict.reason });
+        setCorsHeaders(res, cors);
         return writeRefusal(res, verdict);
       }
     }
     const file = parseLiveFile(rest);
-    if (!file) return writeError(res, 404, 'not_found', 'no such file');
+    if (!file) return failWith(res, cors, 404, 'not_found', 'no such file');
     const channel = deps.live.channel(channelId);
-    const offline = (): void => writeError(res, 404, 'offline', 'the channel is not on air');
     if (file.kind === 'master') {
       const body = channel?.master(file.variant);
-      return body ? writePlaylist(req, res, body, MASTER_CACHE, gzip) : offline();
+      return body ? writePlaylist(req, res, body, MASTER_CACHE, gzip, cors) : failWith(res, cors, 404, 'offline', OFFLINE);
     }
     if (file.kind === 'media') {
       const body = channel?.media(file.rung, file.variant);
-      if (body) return writePlaylist(req, res, body, mediaPlaylistCache(deps.segmentSeconds, body.ended), gzip);
-      return channel?.master() ? writeError(res, 404, 'not_found', 'no such rendition') : offline();
+      if (body) return writePlaylist(req, res, body, mediaPlaylistCache(deps.segmentSeconds, body.ended), gzip, cors);
+      return channel?.master() ? failWith(res, cors, 404, 'not_found', 'no such rendition') : failWith(res, cors, 404, 'offline', OFFLINE);
     }
     const seg = channel?.segment(file.run, file.rung, file.file);
-    if (!seg) return writeError(res, 404, 'not_found', 'no such segment');
-    let bytes = seg.bytes;
-    if (!bytes) {
-      try {
-        bytes = await fs.readFile(seg.path);
-      } catch {
-        return writeError(res, 404, 'not_found', 'no such segment');
-      }
-    }
-    writeBytes(req, res, bytes, `"${seg.runId}-${seg.rung}-${seg.file}"`, 'video/mp2t', SEGMENT_CACHE);
+    if (!seg) return failWith(res, cors, 404, 'not_found', 'no such segment');
+    setCorsHeaders(res, cors);
+    const etag = `"${seg.runId}-${seg.rung}-${seg.file}"`;
+    if (seg.bytes) return writeBytes(req, res, seg.bytes, etag, 'video/mp2t', SEGMENT_CACHE);
+    return fs.readFile(seg.path).then(
+      (bytes) => writeBytes(req, res, bytes, etag, 'video/mp2t', SEGMENT_CACHE),
+      () => writeError(res, 404, 'not_found', 'no such segment'),
+    );
   };
+}
+
+const OFFLINE = 'the channel is not on air';
+
+/** Writes a JSON error with the request's CORS headers (so a cross-origin player can read why). */
+function failWith(res: ServerResponse, cors: Readonly<Record<string, string>>, status: number, error: string, message: string): void {
+  setCorsHeaders(res, cors);
+  writeError(res, status, error, message);
 }
 
 /** Mounts a raw handler on a fastify route prefix (GET and HEAD). */

@@ -70,27 +70,30 @@ export function createGzipCache(limit = 2000): (etag: string, text: string) => B
   };
 }
 
-/** Writes a playlist with its validator: 304 when the client has it, gzip when accepted. */
+/** Writes a playlist with its validator and CORS headers in one head: 304 when the client has it, gzip when accepted. */
 export function writePlaylist(
   req: IncomingMessage,
   res: ServerResponse,
   body: { text: string; etag: string },
   cacheControl: string,
   gzip: (etag: string, text: string) => Buffer,
+  cors: Readonly<Record<string, string>>,
 ): void {
-  res.setHeader('content-type', 'application/vnd.apple.mpegurl');
-  res.setHeader('cache-control', cacheControl);
-  res.setHeader('etag', body.etag);
-  res.setHeader('vary', addVary(res.getHeader('vary'), 'Accept-Encoding'));
-  if (etagMatches(req.headers['if-none-match'], body.etag)) return void res.writeHead(304).end();
-  if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+  const head = ['content-type', 'application/vnd.apple.mpegurl', 'cache-control', cacheControl, 'etag', body.etag, 'vary', cors.vary === undefined ? 'Accept-Encoding' : cors.vary === 'Origin' ? 'Origin, Accept-Encoding' : addVary(cors.vary, 'Accept-Encoding')];
+  for (const name in cors) if (name !== 'vary') head.push(name, cors[name]!);
+  const headers = req.headers;
+  if (headers['if-none-match'] !== undefined && etagMatches(headers['if-none-match'], body.etag)) return void res.writeHead(304, head).end();
+  const accepts = headers['accept-encoding'];
+  if (accepts !== undefined && GZIP.test(accepts)) {
     const gz = gzip(body.etag, body.text);
-    res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': gz.length });
-    return void res.end(gz);
+    head.push('content-encoding', 'gzip', 'content-length', String(gz.length));
+    return void res.writeHead(200, head).end(gz);
   }
-  res.writeHead(200, { 'content-length': Buffer.byteLength(body.text) });
-  res.end(body.text);
+  head.push('content-length', String(Buffer.byteLength(body.text)));
+  res.writeHead(200, head).end(body.text);
 }
+
+const GZIP = /\bgzip\b/;
 
 /** Writes immutable bytes with ETag/304 and single byte ranges (206/416). */
 export function writeBytes(req: IncomingMessage, res: ServerResponse, bytes: Buffer, etag: string, contentType: string, cacheControl: string): void {

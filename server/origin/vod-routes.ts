@@ -52,7 +52,8 @@ export function createVodHandler(deps: VodRouteDeps): RawHandler {
     if (!video) return writeError(res, 404, 'not_found', 'no such video');
     const versioned = rest.length > 1 && VERSION.test(rest[0]!);
     const file = (versioned ? rest.slice(1) : rest).join('/');
-    setCorsHeaders(res, deps.cors.headers(req.headers.origin, video.priceCents === 0 || file === 'poster.jpg'));
+    const cors = deps.cors.headers(req.headers.origin, video.priceCents === 0 || file === 'poster.jpg');
+    setCorsHeaders(res, cors);
     if (file !== 'poster.jpg' && deps.requiresSignature(video)) {
       const verdict = deps.checkSignature(req);
       if (!verdict.ok) return writeRefusal(res, verdict);
@@ -69,7 +70,7 @@ export function createVodHandler(deps: VodRouteDeps): RawHandler {
     const bytes = await deps.bucket.get(`${versionPrefix(video.id, version)}/${file}`);
     if (!bytes) return writeError(res, 404, 'not_found', 'no such file');
     const etag = `"${version}-${file.replace(/\//g, '-')}"`;
-    if (file.endsWith('.m3u8')) return writePlaylist(req, res, { text: bytes.toString('utf8'), etag }, SEGMENT_CACHE, gzip);
+    if (file.endsWith('.m3u8')) return writePlaylist(req, res, { text: bytes.toString('utf8'), etag }, SEGMENT_CACHE, gzip, cors);
     writeBytes(req, res, bytes, etag, file.endsWith('.ts') ? 'video/mp2t' : 'image/jpeg', SEGMENT_CACHE);
   };
 }

@@ -29,6 +29,7 @@ export interface Verifier {
 }
 
 const deny = (code: RefusalCode, reason: string): Verdict => ({ ok: false, code, reason });
+const ALLOWED: Verdict = Object.freeze({ ok: true });
 
 /** Builds a verifier; signatures already verified are remembered (time, IP and resource are checked every time). */
 export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts: { now?: () => number; cacheSize?: number } = {}): Verifier {
@@ -84,7 +85,7 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
     if (c.dateGreaterThan !== undefined && !(t > c.dateGreaterThan)) return deny('AccessDenied', 'not yet valid');
     if (c.sourceIp !== undefined && !ipInCidr(clientIp, c.sourceIp)) return deny('AccessDenied', 'viewer IP outside the policy');
     if (c.resource !== undefined && !resourceOk(c.resource)) return deny('AccessDenied', 'resource does not match');
-    return { ok: true };
+    return ALLOWED;
   };
 
   return {
