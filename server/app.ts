@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerChannelRoutes } from './admin/channel-routes.ts';
 import type { Config } from './config.ts';
 import type { ChannelRepository } from './db/channel-repository.ts';
+import type { CapacityMonitor } from './live/capacity.ts';
 import type { LiveManager } from './live/live-manager.ts';
 import type { Logger } from './log.ts';
 import { createCorsPolicy } from './origin/cors.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly config: Config;
   readonly channels: ChannelRepository;
   readonly live: LiveManager;
+  /** Measured transcoder load (the admission control's view); absent in tests without ffmpeg. */
+  readonly capacity?: Pick<CapacityMonitor, 'loads' | 'budgetCores'>;
   readonly adminToken: string;
   readonly log: Logger;
   readonly playerDir: string;
@@ -53,17 +56,22 @@ export interface AppDeps {
 /** Builds the fastify app without listening (tests use `app.inject`; main hands it sockets). */
 export function buildApp(deps: AppDeps): FastifyInstance {
   let live: RawHandler | undefined;
+  const liveFailed = (req: http.IncomingMessage, res: http.ServerResponse, e: Error): void => {
+    deps.log.error('live request failed', { url: req.url?.split('?')[0], error: e.message });
+    if (!res.headersSent) writeError(res, 500, 'internal', 'internal error');
+    else res.destroy();
+  };
   const app = Fastify({
     // live HLS (the hot path: every viewer, every segment, every playlist reload) goes straight to its
     // handler, skipping fastify's routing and reply machinery; everything else goes through fastify
     serverFactory: (handler) =>
       http.createServer((req, res) => {
         if (live && (req.method === 'GET' || req.method === 'HEAD') && req.url?.startsWith('/live/')) {
-          live(req, res).catch((e: Error) => {
-            deps.log.error('live request failed', { url: req.url?.split('?')[0], error: e.message });
-            if (!res.headersSent) writeError(res, 500, 'internal', 'internal error');
-            else res.destroy();
-          });
+          try {
+            live(req, res)?.catch((e: Error) => liveFailed(req, res, e));
+          } catch (e) {
+            liveFailed(req, res, e as Error);
+          }
         } else handler(req, res);
       }),
     logger: false,
@@ -90,7 +98,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
 
   app.get('/healthz', async () => ({ ok: true }));
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(deps.live)));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(deps.live, deps.capacity)));
 
   const now = deps.now ?? Date.now;
   const { config } = deps;
@@ -146,7 +154,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   return app;
 }
 
-function renderMetrics(live: LiveManager): string {
+function renderMetrics(live: LiveManager, capacity: AppDeps['capacity']): string {
   const lines = [
     '# HELP boxoffice_live_channel_state 1 for the state each known live channel is in.',
     '# TYPE boxoffice_live_channel_state gauge',
@@ -154,5 +162,13 @@ function renderMetrics(live: LiveManager): string {
   for (const [id, state] of live.states()) lines.push(`boxoffice_live_channel_state{channel="${id}",state="${state}"} 1`);
   lines.push('# HELP boxoffice_transcoder_restarts_total Live transcoder restarts after a crash.', '# TYPE boxoffice_transcoder_restarts_total counter');
   for (const [id] of live.states()) lines.push(`boxoffice_transcoder_restarts_total{channel="${id}"} ${live.channel(id)?.restarts ?? 0}`);
+  if (capacity) {
+    const loads = capacity.loads();
+    lines.push('# HELP boxoffice_transcoder_cpu_cores CPU cores each live transcoder uses (sampled every 2 s).', '# TYPE boxoffice_transcoder_cpu_cores gauge');
+    for (const l of loads) if (l.cores !== undefined) lines.push(`boxoffice_transcoder_cpu_cores{channel="${l.channelId}"} ${l.cores.toFixed(3)}`);
+    lines.push('# HELP boxoffice_transcoder_realtime Media seconds each live transcoder produces per wall second (last 10 s).', '# TYPE boxoffice_transcoder_realtime gauge');
+    for (const l of loads) if (l.realtime !== undefined) lines.push(`boxoffice_transcoder_realtime{channel="${l.channelId}"} ${l.realtime.toFixed(3)}`);
+    lines.push('# HELP boxoffice_live_cpu_budget_cores CPU cores live transcoders may use together (LIVE_CPU_BUDGET).', '# TYPE boxoffice_live_cpu_budget_cores gauge', `boxoffice_live_cpu_budget_cores ${capacity.budgetCores}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LADDER, parseLadder, type RungSpec } from './live/ladder.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
@@ -20,6 +21,8 @@ export interface Config {
   readonly x264Tune: 'zerolatency' | undefined;
   readonly liveGraceSeconds: number;
   readonly liveWindowSegments: number;
+  /** CPU cores live transcoders may use together: a new channel that would not fit is refused (admission control). */
+  readonly liveCpuBudget: number;
   /** Time an RTMP connection has to finish the handshake and start a publish or play (also the first-byte deadline of every listener). */
   readonly rtmpHandshakeTimeoutSeconds: number;
   /** Explicit ADMIN_TOKEN; when absent one is generated into DATA_DIR. */
@@ -98,6 +101,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const x264Tune = read<'zerolatency' | undefined>('X264_TUNE', undefined, (raw) => (raw === 'zerolatency' ? raw : new Invalid('zerolatency (or unset)')));
   const liveGraceSeconds = read('LIVE_GRACE_SECONDS', 30, intIn(0, 3600));
   const liveWindowSegments = read('LIVE_WINDOW_SEGMENTS', 6, intIn(3, 60));
+  // the origin itself and the system keep 15% of the machine
+  const liveCpuBudget = read('LIVE_CPU_BUDGET', Math.round(os.availableParallelism() * 85) / 100, (raw) =>
+    /^\d{1,4}(\.\d{1,3})?$/.test(raw) && Number(raw) > 0 ? Number(raw) : new Invalid('CPU cores, more than 0; fractions allowed (1.5)'),
+  );
   const rtmpHandshakeTimeoutSeconds = read('RTMP_HANDSHAKE_TIMEOUT_SECONDS', 5, intIn(1, 60));
   const adminToken = read<string | undefined>('ADMIN_TOKEN', undefined, (raw) => (raw.length >= 16 ? raw : new Invalid('at least 16 characters')));
   const logLevel = read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS));
@@ -144,6 +151,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     x264Tune,
     liveGraceSeconds,
     liveWindowSegments,
+    liveCpuBudget,
     rtmpHandshakeTimeoutSeconds,
     adminToken,
     ffmpegPath,

@@ -21,6 +21,7 @@ import { createAdmission } from './ingest/admission.ts';
 import { obsServerUrl } from './ingest/obs-settings.ts';
 import { createSharedListener, listen } from './ingest/port-sharing.ts';
 import { createRtmpIngest } from './ingest/rtmp-server.ts';
+import { createCapacityMonitor } from './live/capacity.ts';
 import { createLiveManager } from './live/live-manager.ts';
 import { createLogger } from './log.ts';
 import { KeyError, keySourcesOf, loadSigningKeys, type SigningKeys } from './signing/keys.ts';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     channelOptions: { signatureParams },
   });
   await live.start();
+  const capacity = createCapacityMonitor(live, config.liveCpuBudget);
   const videos = createVideoRepository(db);
   const bucket = openBucket(config);
   const onDemand = createOnDemandPlayback({
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
     cacheDir: path.join(config.dataDir, 'rtmp-cache'),
   });
   const ingest = createRtmpIngest(
-    { ...createAdmission(channels, verifier, config.enforceSignatures, onDemand), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
+    { ...createAdmission(channels, verifier, config.enforceSignatures, onDemand, capacity.admit), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
     log.child({ part: 'ingest' }),
     { handshakeTimeoutMs: config.rtmpHandshakeTimeoutSeconds * 1000 },
   );
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
     : createDemoGateway({ purchases, publicUrl: config.publicUrl, now: Date.now });
   if (!stripe) log.warn('no Stripe keys: running the demo checkout (no money moves)');
   const app = buildApp({
-    config, channels, purchases, live, log, verifier, gateway, stripe, videos, bucket,
+    config, channels, purchases, live, capacity, log, verifier, gateway, stripe, videos, bucket,
     kickJobs: jobs.kick,
     adminToken: stored.token,
     playerDir: path.join(ROOT, 'player'),
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     for (const server of listeners) server.close();
     ingest.stop();
+    capacity.stop();
     await Promise.all([live.stop(), jobs.stop()]);
     app.server.closeAllConnections();
     await app.close().catch(() => undefined);

@@ -12,12 +12,16 @@ export function createAdmission(
   verifier: Verifier,
   enforceSignatures: boolean,
   onDemand?: { resolve(name: string, query: Record<string, unknown>, clientIp: string): OnDemandPlay | { ok: false; reason: string } },
+  /** Whether the machine can carry this channel's transcoder too (admission control from measured load). */
+  capacity?: (channelId: string) => { ok: true } | { ok: false; reason: string },
 ): Pick<IngestHooks, 'authorizePublish' | 'authorizePlay'> {
   return {
     authorizePublish(streamKey) {
       if (!STREAM_KEY.test(streamKey)) return { ok: false, reason: 'malformed stream key' };
       const channel = channels.findByStreamKey(streamKey);
-      return channel ? { ok: true, channelId: channel.id } : { ok: false, reason: 'unknown stream key' };
+      if (!channel) return { ok: false, reason: 'unknown stream key' };
+      const room = capacity?.(channel.id) ?? { ok: true };
+      return room.ok ? { ok: true, channelId: channel.id } : { ok: false, reason: `channel ${channel.id}: ${room.reason}`, capacity: true };
     },
     authorizePlay(name, query, clientIp) {
       const channel = CHANNEL_NAME.test(name) ? channels.get(name) : undefined;

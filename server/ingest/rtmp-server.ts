@@ -12,7 +12,7 @@ import { createRefusalLimiter, describeWindow, REFUSAL_LIMITS, type RefusalKind 
 import { parseRtmpTarget, redactKey, type RtmpTarget } from './stream-keys.ts';
 
 /** A decision on a publish or play: the channel it maps to, or why not. */
-export type Admission = { ok: true; channelId: string } | { ok: false; reason: string };
+export type Admission = { ok: true; channelId: string } | { ok: false; reason: string; /** a known key refused for lack of capacity (not counted as a wrong key) */ capacity?: true };
 
 /** A play of a stored video: the player gets a private feed of the tags `start` produces, from the start. */
 export interface OnDemandPlay {
@@ -126,7 +126,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
       if (!target?.ok) return refuse('key', target?.reason ?? 'no stream name');
       const key = redactKey(target.name);
       const admission = hooks.authorizePublish(target.name);
-      if (!admission.ok) return refuse('key', admission.reason, { key });
+      if (!admission.ok) return refuse(admission.capacity ? 'other' : 'key', admission.reason, { key });
       if (publishers.has(admission.channelId)) return refuse('other', 'channel already has a publisher', { channel: admission.channelId, key });
       const broadcast = attach(admission.channelId);
       const err = broadcast.postPublish(session);

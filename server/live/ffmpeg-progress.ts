@@ -60,9 +60,9 @@ const RECOVER_AT = 0.98;
 
 /**
  * Watches a live transcoder's progress: a periodic speed figure, one warning when the recent realtime
- * factor stays under SLOW_BELOW (after a warm-up), and one note when it recovers.
+ * factor stays under SLOW_BELOW (after a warm-up), and one note when it recovers. Returns the recent factor once known.
  */
-export function createSpeedMonitor(events: SpeedEvents, opts: { windowSeconds?: number; warmupSeconds?: number; logEverySeconds?: number } = {}): (wallSeconds: number, p: Progress) => void {
+export function createSpeedMonitor(events: SpeedEvents, opts: { windowSeconds?: number; warmupSeconds?: number; logEverySeconds?: number } = {}): (wallSeconds: number, p: Progress) => number | undefined {
   const window = createSpeedWindow(opts.windowSeconds ?? 10);
   const warmup = opts.warmupSeconds ?? 10;
   const logEvery = opts.logEverySeconds ?? 30;
@@ -74,7 +74,7 @@ export function createSpeedMonitor(events: SpeedEvents, opts: { windowSeconds?: 
       lastLog = wall;
       events.periodic(p.speed, factor);
     }
-    if (factor === undefined || wall < warmup) return;
+    if (factor === undefined || wall < warmup) return factor;
     if (!slow && factor < SLOW_BELOW) {
       slow = true;
       events.slow(factor);
@@ -82,5 +82,6 @@ export function createSpeedMonitor(events: SpeedEvents, opts: { windowSeconds?: 
       slow = false;
       events.recovered(factor);
     }
+    return factor;
   };
 }

@@ -61,6 +61,8 @@ export interface LiveChannel {
   media(rung: string, variant?: PlaylistVariant): PlaylistBody | undefined;
   segment(runId: string, rung: string, file: string): StoredSegment | undefined;
   readonly restarts: number;
+  /** The running transcoder: its PID and recent realtime factor (known after about 10 s). */
+  transcoder(): { pid: number; realtime: number | undefined } | undefined;
   stop(): Promise<void>;
 }
 
@@ -226,14 +228,16 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     void r.job.stop();
   };
 
+  let realtime: number | undefined;
   const trackSpeed = (): ((p: Progress) => void) => {
+    realtime = undefined;
     const started = Date.now();
     const monitor = createSpeedMonitor({
       periodic: (speed, realtime) => log.info('transcoder speed', { channel: channelId, speed, realtime: realtime?.toFixed(2) }),
       slow: (realtime) => log.warn('transcoder is slower than realtime: viewers will stall', { channel: channelId, realtime: realtime.toFixed(2) }),
       recovered: (realtime) => log.info('transcoder keeps up with realtime again', { channel: channelId, realtime: realtime.toFixed(2) }),
     });
-    return (p) => monitor((Date.now() - started) / 1000, p);
+    return (p) => void (realtime = monitor((Date.now() - started) / 1000, p) ?? realtime);
   };
 
   /**
@@ -369,6 +373,7 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     get restarts() {
       return restarts;
     },
+    transcoder: () => (run?.job.pid !== undefined && !failed ? { pid: run.job.pid, realtime } : undefined),
     async stop() {
       stopping = true;
       clearInterval(poll);

@@ -45,6 +45,7 @@ export function staticLive(): LiveManager {
         ? { seq: 0, runId: run, rung, file, duration: 1, path: '/nonexistent', discontinuity: false, bytes: Buffer.from('segment bytes') }
         : undefined,
     restarts: 0,
+    transcoder: () => undefined,
     stop: async () => undefined,
   };
   return { start: async () => undefined, publishStarted: () => undefined, publishEnded: () => undefined, channel: () => channel, states: () => new Map([['demo', 'live']]), stop: async () => undefined };

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { configError, CWD } from '../helpers/config.ts';
@@ -15,6 +16,8 @@ test('defaults with an empty environment', () => {
   assert.equal(c.x264Preset, 'veryfast');
   assert.equal(c.liveGraceSeconds, 30);
   assert.equal(c.liveWindowSegments, 6);
+  assert.equal(c.liveCpuBudget, Math.round(os.availableParallelism() * 85) / 100);
+  assert.equal(loadConfig({ LIVE_CPU_BUDGET: '1.5' }, CWD).liveCpuBudget, 1.5);
   assert.equal(c.bind, '0.0.0.0');
   assert.equal(c.adminToken, undefined);
   assert.equal(c.ffmpegPath, 'ffmpeg');
@@ -99,6 +102,9 @@ const BAD: Array<[string, string]> = [
   ['X264_PRESET', 'VERYFAST'],
   ['LIVE_GRACE_SECONDS', '-1'],
   ['LIVE_WINDOW_SEGMENTS', '2'],
+  ['LIVE_CPU_BUDGET', '0'],
+  ['LIVE_CPU_BUDGET', 'all'],
+  ['LIVE_CPU_BUDGET', '-1'],
   ['ADMIN_TOKEN', 'short-token'],
   ['ADMIN_TOKEN', '0123456789abcde'], // 15 characters
   ['LOG_LEVEL', 'loud'],
