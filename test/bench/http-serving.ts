@@ -5,7 +5,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runTs } from '../helpers/cli.ts';
-import { startPublisher } from '../helpers/processes.ts';
+import { fileURLToPath } from 'node:url';
+import { freePort, spawnChild, startPublisher } from '../helpers/processes.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { runWrk, startNginx, type WrkResult } from './tools.ts';
@@ -22,6 +23,18 @@ export interface Row {
 }
 
 const fmt = (r: WrkResult): string => `${Math.round(r.requestsPerSecond).toLocaleString('en')} req/s${r.non2xx || r.errors ? ` (${r.non2xx} non-2xx, ${r.errors} socket errors)` : ''}`;
+
+/** wrk against a bare node:http handler serving `file` (the floor any Node origin stands on), asked for `target`. */
+async function runBareNode(file: string, target: string, seconds: number): Promise<WrkResult> {
+  const port = await freePort();
+  const bare = spawnChild(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'bare-node.mjs'), String(port), file]);
+  try {
+    await waitFor('the bare Node server', async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined))?.ok, 10_000);
+    return await runWrk(`http://127.0.0.1:${port}${target}`, { connections: 50, seconds });
+  } finally {
+    await bare.kill('SIGTERM');
+  }
+}
 
 /** Runs comparisons 1, 2 and 6. */
 export async function benchHttp(quick: boolean): Promise<Row[]> {
@@ -51,6 +64,7 @@ export async function benchHttp(quick: boolean): Promise<Row[]> {
     const nginxSegment = await runWrk(`http://127.0.0.1:${nginx.httpPort}/seg.ts`, { connections: 50, seconds });
     const oursList = await runWrk(playlistUrl, { connections: 50, seconds });
     const nginxList = await runWrk(`http://127.0.0.1:${nginx.httpPort}/list.m3u8`, { connections: 50, seconds });
+    const bareList = await runBareNode(path.join(nginx.root, 'list.m3u8'), `${playlistUrl.slice(playlistUrl.indexOf('/live/'))}`, seconds);
 
     // a viewer who bought access through the demo checkout
     const first = await fetch(`${server.baseUrl}/`);
@@ -85,7 +99,7 @@ export async function benchHttp(quick: boolean): Promise<Row[]> {
         ratio: oursList.requestsPerSecond / nginxList.requestsPerSecond,
         target: '≥ 0.7× nginx',
         met: oursList.requestsPerSecond >= 0.7 * nginxList.requestsPerSecond && oursList.non2xx === 0,
-        notes: 'the q/ playlist (variable substitution), rendered once per version',
+        notes: `the q/ playlist (variable substitution), rendered once per version; the floor for Node, a bare node:http handler answering the same bytes from memory with no routing or signature check: ${fmt(bareList)} (${(bareList.requestsPerSecond / nginxList.requestsPerSecond).toFixed(2)}× nginx; ours ${(oursList.requestsPerSecond / bareList.requestsPerSecond).toFixed(2)}× it)`,
       },
       {
         name: '6. Signed playback URLs from /api/playback',

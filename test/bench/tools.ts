@@ -110,12 +110,6 @@ export async function cpuOf(command: string, args: string[]): Promise<{ cpuSecon
   return { cpuSeconds: (user ?? 0) + (sys ?? 0), wallSeconds };
 }
 
-/** Resident memory of a process in MB, from /proc. */
-export function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 /** The machine, for the report. */
 export function machine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
