@@ -45,16 +45,24 @@ ${rows.map((r) => `- ${r.name}: ${r.notes}.`).join('\n')}
 - Hot segments come from memory with the CloudFront signature checked on every request (verified
   signatures are remembered, keyed on their raw parameters). The ratio to nginx is close to 1 and moves
   by about ±15 % between runs on this 2-core machine, where wrk, the server and the kernel share the cores.
-- Small playlists are where one Node process loses to nginx. On this machine a bare Node handler answers
-  about 56,000 small responses a second and a bare fastify route about 41,000, against nginx's
-  60,000–70,000; the origin's playlist path has measured 11,000–14,500 signed and 20,000–33,000 unsigned
-  across runs (the figures on this 2-core VM move a lot). Live HLS already bypasses fastify, verified
-  signatures are remembered and channel lookups are cached; a CPU profile of the origin under this load
-  puts about 60 % of its busy time in the kernel's writev of each response and only a few percent in the
-  handler. The 0.7× target is not met: closing it needs more than one process serving, which the
-  in-memory live window does not allow yet.
-- Issuing a playback URL costs one RSA-2048 signature plus the entitlement lookup, the viewer cookie and the
-  response; across runs it has measured 0.53–0.65× of raw signing, so it sits on the 0.6× target.
+- Small playlists are where one Node process loses to nginx, and the row's note measures why: in the same
+  run a bare node:http handler that answers the same bytes from memory, with no routing and no signature
+  check, reaches about 0.9–1.0× nginx, and the origin about half of that. The loop is wrk against a
+  single process on 2 shared cores, and it is not linear: a CPU profile in the wrk window shows the
+  kernel's writev (sending each response and waking wrk) at about 45 % of the origin's time against about
+  10 % for our JavaScript, and a bare handler slowed by just 15 µs of work per request drops from 50,000
+  to 25,000 req/s as each writev gets dearer. The origin's path (safe path split, channel lookup, CORS,
+  CloudFront check remembered per signed URL, one response head) is about 12 µs a request; in this
+  session it went from 14,000 to 26,000–30,000 req/s (verified URLs remembered, one writeHead, no
+  closures per request). The 0.7× target needs the origin within about 25 % of a bare Node handler,
+  which one process with a signature check per request does not reach here: it needs more than one
+  process serving playlists, which the in-memory live window does not allow yet.
+- Issuing a playback URL costs one RSA-2048 signature plus the entitlement and item lookups in SQLite,
+  the viewer cookie's HMAC and the response. A profile in the wrk window puts the signature itself at
+  about 57 % of the origin's time (277 µs a call, as raw signing); the rest is spread across fastify, the
+  SDK's URL helpers and SQLite, so across runs it measures 0.52–0.67× of raw signing, on the 0.6× line.
+  Beating it needs signing off the event loop (a worker using the second core), which would also keep
+  playlist serving smooth during a purchase rush.
 - The live ladder in one ffmpeg (one decode, split) needs less CPU than one process per rendition only
   because decoding a real stream is work: with an OBS-like source (H.264 veryfast, CABAC and B-frames,
   6 Mbit/s) it saves about a fifth; with a source encoded ultrafast (cheap to decode) the two are equal.
@@ -64,7 +72,9 @@ ${rows.map((r) => `- ${r.name}: ${r.notes}.`).join('\n')}
   the price of transcoding: zerolatency tuning (X264_TUNE=zerolatency) takes about 0.6 s off it.
 - VOD packaging adds the queue, copying and hashing the source, ffprobe, both playlist variants and the
   upload to the ffmpeg run (the poster is made alongside the ladder): about a second on a 15-second
-  encode, 1.04–1.08× across runs, at or just over the 1.05× target.
+  encode. Single runs measured 1.02–1.08× (and the ladder's CPU 0.98–1.24×) because CPU time on this VM
+  moves by up to a third from one run to the next; comparisons 4 and 7 therefore alternate three runs of
+  each side and compare medians (one run with --quick).
 
 ${ttff}
 `;
