@@ -172,19 +172,20 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
       await startRun(f, s);
       return;
     }
-    const exitFields = { channel: channelId, run: r.id, pid: r.job.pid, code: exit.code, signal: exit.signal };
+    const exited = 'transcoder exited while the publisher is connected';
+    const exitFields = { channel: channelId, run: r.id, pid: r.job.pid, code: exit.code, signal: exit.signal, stderr: exit.stderrTail };
     // a transcoder that dies on a full disk is not at fault: wait for the disk, never give up on it
     const problem = await disk.check();
     if (!current(f, s)) return;
     if (problem) {
-      log.error('transcoder exited while the publisher is connected', { ...exitFields, cause: problem.code, stderr: exit.stderrTail });
+      log.error(exited, { ...exitFields, cause: problem.code });
       retryWhenWritable(f, s, 0);
       return;
     }
     const now = Date.now();
     failures = [...failures.filter((t) => now - t < FAILURE_WINDOW_MS), now];
     if (failures.length >= MAX_FAILURES) {
-      log.error('transcoder exited while the publisher is connected', { ...exitFields, stderr: exit.stderrTail });
+      log.error(exited, exitFields);
       failed = true;
       s.window.end();
       log.error(`transcoder failed ${failures.length} times within ${FAILURE_WINDOW_MS / 1000}s; giving up until the publisher reconnects`, { channel: channelId });
@@ -192,7 +193,7 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     }
     restarts++;
     const delay = Math.min(backoffMs * 2 ** (failures.length - 1), 8000);
-    log.error('transcoder exited while the publisher is connected', { ...exitFields, restartInMs: delay, stderr: exit.stderrTail });
+    log.error(exited, { ...exitFields, restartInMs: delay });
     restartTimer = setTimeout(() => void startRun(f, s), delay);
   };
 
@@ -367,7 +368,7 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
       if (session && !session.window.ended) return 'reconnecting';
       return session ? 'ended' : 'idle';
     },
-    master: (variant = 'plain') => (session && session.window.listedCount > 0 ? { ...session.masters[variant], ended: session.window.ended } : undefined),
+    master: (variant = 'plain') => (session && session.window.listedCount > 0 ? session.masters[variant] : undefined),
     media: (rung, variant = 'plain') => (session && session.window.listedCount > 0 ? session.media(rung, variant) : undefined),
     segment: (runId, rung, file) => [session, ...oldSessions].map((s) => s?.window.lookup(runId, rung, file)).find(Boolean),
     get restarts() {

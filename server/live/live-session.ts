@@ -13,6 +13,7 @@ export type PlaylistVariant = 'plain' | 'query';
 export interface PlaylistBody {
   readonly text: string;
   readonly etag: string;
+  /** The playlist carries ENDLIST (media playlists; a master never ends). */
   readonly ended: boolean;
 }
 
@@ -50,7 +51,8 @@ export function createLiveSession(opts: LiveSessionOptions): LiveSession {
     ended: false,
   });
   const window = createSegmentWindow({ rungs: rungs.map((r) => r.name), windowSize: settings.liveWindowSegments, segmentSeconds: settings.segmentSeconds, retentionMs: opts.retentionMs });
-  const rendered = new Map<string, PlaylistBody>();
+  // per variant and rung, the body of the window version it was rendered from: a reload builds no strings
+  const rendered: Record<PlaylistVariant, Map<string, { version: number; body: PlaylistBody }>> = { plain: new Map(), query: new Map() };
   return {
     id,
     rungs,
@@ -58,13 +60,13 @@ export function createLiveSession(opts: LiveSessionOptions): LiveSession {
     window,
     masters: { plain: masterBody('plain'), query: masterBody('query') },
     media(rung, variant) {
-      const etag = `"${id}-${rung}-${variant}-${window.version}"`;
-      const cached = rendered.get(`${rung}:${variant}`);
-      if (cached?.etag === etag) return cached;
+      const version = window.version;
+      const cached = rendered[variant].get(rung);
+      if (cached?.version === version) return cached.body;
       const state = window.media(rung);
       if (!state) return undefined;
-      const body = { text: renderMediaPlaylist(state, carriers[variant]), etag, ended: state.ended };
-      rendered.set(`${rung}:${variant}`, body);
+      const body = { text: renderMediaPlaylist(state, carriers[variant]), etag: `"${id}-${rung}-${variant}-${version}"`, ended: state.ended };
+      rendered[variant].set(rung, { version, body });
       return body;
     },
   };

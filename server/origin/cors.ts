@@ -34,9 +34,3 @@ export function createCorsPolicy(publicUrl: string, corsOrigins: readonly string
 export function setCorsHeaders(res: ServerResponse, headers: Record<string, string>): void {
   for (const name in headers) res.setHeader(name, headers[name]!);
 }
-
-/** A Vary header value with `token` added once (`Accept-Encoding` next to an earlier `Origin`). */
-export function addVary(current: number | string | readonly string[] | undefined, token: string): string {
-  const tokens = (Array.isArray(current) ? current.join(',') : String(current ?? '')).split(',').map((t) => t.trim()).filter(Boolean);
-  return tokens.some((t) => t.toLowerCase() === token.toLowerCase()) ? tokens.join(', ') : [...tokens, token].join(', ');
-}

@@ -3,7 +3,6 @@ import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import { etagMatches, NO_STORE, parseRange } from './cache-policy.ts';
-import { addVary } from './cors.ts';
 
 /** Sends a JSON error with `{error, message}`, never cached (fastify routes). */
 export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
@@ -79,7 +78,8 @@ export function writePlaylist(
   gzip: (etag: string, text: string) => Buffer,
   cors: Readonly<Record<string, string>>,
 ): void {
-  const head = ['content-type', 'application/vnd.apple.mpegurl', 'cache-control', cacheControl, 'etag', body.etag, 'vary', cors.vary === undefined ? 'Accept-Encoding' : cors.vary === 'Origin' ? 'Origin, Accept-Encoding' : addVary(cors.vary, 'Accept-Encoding')];
+  // CORS only ever varies on Origin (cors.ts), so Accept-Encoding is simply added after it
+  const head = ['content-type', 'application/vnd.apple.mpegurl', 'cache-control', cacheControl, 'etag', body.etag, 'vary', cors.vary === undefined ? 'Accept-Encoding' : `${cors.vary}, Accept-Encoding`];
   for (const name in cors) if (name !== 'vary') head.push(name, cors[name]!);
   const headers = req.headers;
   if (headers['if-none-match'] !== undefined && etagMatches(headers['if-none-match'], body.etag)) return void res.writeHead(304, head).end();

@@ -27,11 +27,20 @@ export interface VodRouteDeps {
   readonly log: Logger;
 }
 
-/** Whether a VOD path (split by splitSafePath) is public: a free video's files, or any video's poster. */
+/** The file a path below `/vod/<id>/` names, and whether it names a content version (`<version>/<file>`). */
+function vodFile(rest: readonly string[]): { versioned: boolean; file: string } {
+  const versioned = rest.length > 1 && VERSION.test(rest[0]!);
+  return { versioned, file: (versioned ? rest.slice(1) : rest).join('/') };
+}
+
+/** Public files need no signature and may be read by any site: a free video's files, and every poster (the catalog shows them). */
+const isPublicVodFile = (video: Video, file: string): boolean => video.priceCents === 0 || file === 'poster.jpg';
+
+/** Whether a VOD path (split by splitSafePath) is public. */
 export function isPublicVodPath(videos: Pick<VideoRepository, 'get'>): (parts: readonly string[]) => boolean {
   return ([, id, ...rest]) => {
     const video = id !== undefined && VIDEO_ID.test(id) ? videos.get(id) : undefined;
-    return video !== undefined && (video.priceCents === 0 || rest.at(-1) === 'poster.jpg');
+    return video !== undefined && isPublicVodFile(video, vodFile(rest).file);
   };
 }
 
@@ -50,11 +59,11 @@ export function createVodHandler(deps: VodRouteDeps): RawHandler {
     const [, videoId, ...rest] = parts;
     const video = videoId && VIDEO_ID.test(videoId) ? deps.videos.get(videoId) : undefined;
     if (!video) return writeError(res, 404, 'not_found', 'no such video');
-    const versioned = rest.length > 1 && VERSION.test(rest[0]!);
-    const file = (versioned ? rest.slice(1) : rest).join('/');
-    const cors = deps.cors.headers(req.headers.origin, video.priceCents === 0 || file === 'poster.jpg');
+    const { versioned, file } = vodFile(rest);
+    const isPublic = isPublicVodFile(video, file);
+    const cors = deps.cors.headers(req.headers.origin, isPublic);
     setCorsHeaders(res, cors);
-    if (file !== 'poster.jpg' && deps.requiresSignature(video)) {
+    if (!isPublic && deps.requiresSignature(video)) {
       const verdict = deps.checkSignature(req);
       if (!verdict.ok) return writeRefusal(res, verdict);
     }

@@ -79,12 +79,13 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
     return conditions;
   };
 
-  const conditionsHold = (c: PolicyConditions, clientIp: string, resourceOk: (resource: string) => boolean): Verdict => {
+  /** Time, IP and resource checks of verified conditions (`resourceOk`: whether the policy's resource, if any, covers the request). */
+  const conditionsHold = (c: PolicyConditions, clientIp: string, resourceOk: boolean): Verdict => {
     const t = now() / 1000;
     if (!(t < c.dateLessThan)) return deny('AccessDenied', 'expired');
     if (c.dateGreaterThan !== undefined && !(t > c.dateGreaterThan)) return deny('AccessDenied', 'not yet valid');
     if (c.sourceIp !== undefined && !ipInCidr(clientIp, c.sourceIp)) return deny('AccessDenied', 'viewer IP outside the policy');
-    if (c.resource !== undefined && !resourceOk(c.resource)) return deny('AccessDenied', 'resource does not match');
+    if (!resourceOk) return deny('AccessDenied', 'resource does not match');
     return ALLOWED;
   };
 
@@ -92,7 +93,7 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
     verifyRequest(req) {
       const { url, clientIp } = req;
       const known = verifiedUrls.get(url);
-      if (known) return conditionsHold(known.conditions, clientIp, () => known.resourceOk);
+      if (known) return conditionsHold(known.conditions, clientIp, known.resourceOk);
       const pairs = queryPairs(url);
       const inQuery = pairs.some(([k]) => SIGNING_PARAMS.has(k) && k !== 'Hash-Algorithm');
       const params: SignatureParams = {};
@@ -105,11 +106,12 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
       const stripped = stripSigningParams(url);
       const c = check(params, (expires) => cannedPolicy(stripped, expires));
       if ('ok' in c) return c;
+      const resourceOk = c.resource === undefined || resourceMatches(c.resource, stripped);
       if (inQuery) {
         if (verifiedUrls.size >= cacheSize) verifiedUrls.clear();
-        verifiedUrls.set(url, { conditions: c, resourceOk: c.resource === undefined || resourceMatches(c.resource, stripped) });
+        verifiedUrls.set(url, { conditions: c, resourceOk });
       }
-      return conditionsHold(c, clientIp, (resource) => resourceMatches(resource, stripped));
+      return conditionsHold(c, clientIp, resourceOk);
     },
     verifyStreamName(name, query, clientIp) {
       const params: SignatureParams = {};
@@ -119,7 +121,7 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
       }
       const c = check(params, (expires) => cannedPolicy(name, expires));
       if ('ok' in c) return c;
-      return conditionsHold(c, clientIp, (resource) => streamNameMatches(resource, name));
+      return conditionsHold(c, clientIp, c.resource === undefined || streamNameMatches(c.resource, name));
     },
   };
 }

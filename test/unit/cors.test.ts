@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addVary, createCorsPolicy } from '../../server/origin/cors.ts';
+import { createCorsPolicy } from '../../server/origin/cors.ts';
 
 const SITE = 'https://shop.example.com';
 const policy = createCorsPolicy('https://cdn.example.com', [SITE]);
@@ -28,11 +28,4 @@ test('CORS_ORIGINS=* opens private resources to any site, without cookies', () =
   assert.deepEqual(open.headers('https://anyone.example', false), { 'access-control-allow-origin': '*' });
   assert.equal(open.allows('https://anyone.example'), true);
   assert.equal(open.allows(undefined), false);
-});
-
-test('addVary adds a token once, case-insensitively', () => {
-  assert.equal(addVary(undefined, 'Accept-Encoding'), 'Accept-Encoding');
-  assert.equal(addVary('Origin', 'Accept-Encoding'), 'Origin, Accept-Encoding');
-  assert.equal(addVary('origin, accept-encoding', 'Accept-Encoding'), 'origin, accept-encoding');
-  assert.equal(addVary(['Origin', 'Cookie'], 'Origin'), 'Origin, Cookie');
 });
