@@ -1,16 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isCompleteTransportStream } from '../../server/live/segment-check.ts';
 
 /** Segment URIs a media playlist lists, in order (relative to the channel folder). */
 export function listedSegments(playlist: string): string[] {
   return playlist.split('\n').filter((l) => l.endsWith('.ts'));
-}
-
-/** True when `bytes` is whole MPEG-TS packets, each starting with the sync byte (what a viewer can decode). */
-export function isWholeTransportStream(bytes: Uint8Array): boolean {
-  if (bytes.length === 0 || bytes.length % 188 !== 0) return false;
-  for (let i = 0; i < bytes.length; i += 188) if (bytes[i] !== 0x47) return false;
-  return true;
 }
 
 /** A viewer following live media playlists: every newly listed segment is fetched once, at once. */
@@ -49,7 +43,7 @@ export function followLive(opts: { baseUrl: string; channel: string; rungs: read
             failures.push(`${p}: ${seg.status}`);
             continue;
           }
-          if (!isWholeTransportStream(bytes)) incomplete.push(`${p}: ${bytes.length} bytes`);
+          if (!isCompleteTransportStream(bytes)) incomplete.push(`${p}: ${bytes.length} bytes`);
           seen.set(p, { bytes, listedAt });
         }
       }

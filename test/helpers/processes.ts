@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 
 /** A free TCP port on 127.0.0.1 (bound once by the OS, then released). */
@@ -69,4 +70,10 @@ export function startPublisher(url: string, opts: { width?: number; height?: num
     ...(audio ? ['-c:a', 'aac', '-b:a', '64k'] : []),
     '-f', 'flv', url,
   ]);
+}
+
+/** A process's resident memory in MB, from /proc. */
+export function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }

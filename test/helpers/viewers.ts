@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { rssMb } from './processes.ts';
 
 /** What a swarm of simulated viewers saw. */
 export interface SwarmReport {
@@ -9,12 +9,6 @@ export interface SwarmReport {
   readonly segmentMs: readonly number[];
   readonly peakRssMb: number;
   readonly baselineRssMb: number;
-}
-
-/** A process's resident memory in MB, from /proc. */
-export function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 /** The p-th percentile (0..1) of sorted numbers. */
