@@ -12,7 +12,7 @@ import { answerClientError, requestErrorReply, sendError, writeError } from './o
 import { registerPlayerRoutes } from './origin/player-routes.ts';
 import { createSignatureGate } from './origin/signature-gate.ts';
 import { createTtlCache } from './origin/ttl-cache.ts';
-import type { Signer } from './signing/signer.ts';
+import type { FolderSigner } from './signing/signing-pool.ts';
 import type { Verifier } from './signing/verifier.ts';
 import type Stripe from 'stripe';
 import { createCatalog } from './boxoffice/catalog.ts';
@@ -39,7 +39,8 @@ export interface AppDeps {
   readonly log: Logger;
   readonly playerDir: string;
   readonly verifier: Verifier;
-  readonly signer: Signer;
+  /** Signs playback grants (the signing pool). */
+  readonly grants: FolderSigner;
   readonly purchases: PurchaseRepository;
   readonly gateway: PaymentGateway;
   /** The Stripe client for webhooks; undefined in demo mode. */
@@ -107,7 +108,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const viewers = createViewerCookies(deps.viewerSecret, { secure: config.publicUrl.startsWith('https:'), trustProxy: config.trustProxy });
   const cors = createCorsPolicy(config.publicUrl, config.corsOrigins);
   const boxOffice = {
-    catalog, entitlements, viewers, cors, now, log: deps.log, gateway: deps.gateway, signer: deps.signer,
+    catalog, entitlements, viewers, cors, now, log: deps.log, gateway: deps.gateway, grants: deps.grants,
     publicUrl: config.publicUrl, accessHours: config.accessHours, playbackUrlHours: config.playbackUrlHours,
     bindIp: config.signingBindIp, trustProxy: config.trustProxy,
   };

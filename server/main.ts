@@ -25,7 +25,8 @@ import { createCapacityMonitor } from './live/capacity.ts';
 import { createLiveManager } from './live/live-manager.ts';
 import { createLogger } from './log.ts';
 import { KeyError, keySourcesOf, loadSigningKeys, type SigningKeys } from './signing/keys.ts';
-import { createSigner, signatureQueryParams } from './signing/signer.ts';
+import { signatureQueryParams } from './signing/signer.ts';
+import { createSigningPool } from './signing/signing-pool.ts';
 import { createVerifier } from './signing/verifier.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,12 +103,13 @@ async function main(): Promise<void> {
     ? createStripeGateway(stripe, { accessHours: config.accessHours, now: Date.now })
     : createDemoGateway({ purchases, publicUrl: config.publicUrl, now: Date.now });
   if (!stripe) log.warn('no Stripe keys: running the demo checkout (no money moves)');
+  const grants = createSigningPool(keys, config.publicUrl, config.signingHashAlgorithm);
   const app = buildApp({
     config, channels, purchases, live, capacity, log, verifier, gateway, stripe, videos, bucket,
     kickJobs: jobs.kick,
     adminToken: stored.token,
     playerDir: path.join(ROOT, 'player'),
-    signer: createSigner(keys, config.publicUrl, config.signingHashAlgorithm),
+    grants,
     viewerSecret: loadOrCreateViewerSecret(config.dataDir),
   });
   await app.ready();
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
     await Promise.all([live.stop(), jobs.stop()]);
     app.server.closeAllConnections();
     await app.close().catch(() => undefined);
+    await grants.close();
     db.close();
     log.info('stopped');
     process.exit(0);

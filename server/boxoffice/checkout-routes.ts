@@ -3,7 +3,8 @@ import type { Logger } from '../log.ts';
 import { sendError } from '../origin/http-reply.ts';
 import type { CorsPolicy } from '../origin/cors.ts';
 import { clientIp, requestScheme } from '../origin/signature-gate.ts';
-import { grantSetCookies, type Signer } from '../signing/signer.ts';
+import type { FolderSigner } from '../signing/signing-pool.ts';
+import { grantSetCookies } from '../signing/signer.ts';
 import type { Catalog, CatalogItem } from './catalog.ts';
 import type { Entitlements } from './entitlements.ts';
 import type { PaymentGateway } from './payment-gateway.ts';
@@ -15,7 +16,8 @@ export interface BoxOfficeDeps {
   readonly catalog: Catalog;
   readonly entitlements: Entitlements;
   readonly gateway: PaymentGateway;
-  readonly signer: Signer;
+  /** Signs playback grants (off the event loop). */
+  readonly grants: FolderSigner;
   readonly viewers: ViewerCookies;
   /** Sites that may read the catalog and playback answers cross-origin (with the viewer's cookies). */
   readonly cors: CorsPolicy;
@@ -89,7 +91,13 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     const cap = deps.playbackUrlHours === undefined ? Infinity : deps.now() + deps.playbackUrlHours * 3600_000;
     const expiresAt = new Date(Math.min(access.expiresAt, cap));
     const ip = deps.bindIp ? clientIp(req.raw, deps.trustProxy) : undefined;
-    const grant = deps.signer.signFolder(item.folder, 'q/master.m3u8', { expiresAt, ...(ip ? { clientIp: ip } : {}) });
+    let grant;
+    try {
+      grant = await deps.grants.signFolder(item.folder, 'q/master.m3u8', { expiresAt, ...(ip ? { clientIp: ip } : {}) });
+    } catch (e) {
+      deps.log.error('a playback URL could not be signed', { item: item.id, error: (e as Error).message });
+      return sendError(reply, 503, 'signing_unavailable', 'the playback URL could not be signed; try again');
+    }
     const secure = grant.secure || requestScheme(req.raw, deps.trustProxy) === 'https';
     for (const cookie of grantSetCookies({ ...grant, secure })) reply.header('set-cookie', cookie);
     return reply.send({ url: grant.url, expiresAt: expiresAt.toISOString() });

@@ -23,6 +23,8 @@ const MAX_EPOCH_SECONDS = 1e11;
 
 /** A custom policy JSON string, in the key order CloudFront documents. */
 export function buildCustomPolicy(p: CustomPolicyInput): string {
+  // JSON would write a non-finite time as null: a policy nothing could ever satisfy, signed as if valid
+  for (const t of [p.dateLessThan, p.dateGreaterThan]) if (t !== undefined && !Number.isSafeInteger(t)) throw new RangeError(`a policy time must be whole epoch seconds, not ${t}`);
   const condition: Record<string, unknown> = { DateLessThan: { 'AWS:EpochTime': p.dateLessThan } };
   if (p.dateGreaterThan !== undefined) condition.DateGreaterThan = { 'AWS:EpochTime': p.dateGreaterThan };
   if (p.sourceIp !== undefined) condition.IpAddress = { 'AWS:SourceIp': p.sourceIp };

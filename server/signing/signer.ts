@@ -47,7 +47,7 @@ export interface Signer {
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
 /** Builds the signer over PUBLIC_URL; the private key is parsed once, never per signature. */
-export function createSigner(keys: SigningKeys, publicUrl: string, hashAlgorithm: HashAlgorithm = 'SHA1'): Signer {
+export function createSigner(keys: Pick<SigningKeys, 'keyPairId' | 'privateKey'>, publicUrl: string, hashAlgorithm: HashAlgorithm = 'SHA1'): Signer {
   const base = new URL(publicUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
   const secure = base.protocol === 'https:';

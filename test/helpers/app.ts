@@ -14,6 +14,7 @@ import { createLiveManager, type LiveManager } from '../../server/live/live-mana
 import { createLogger } from '../../server/log.ts';
 import type { SigningKeys } from '../../server/signing/keys.ts';
 import { createSigner, type Signer } from '../../server/signing/signer.ts';
+import { createSigningPool } from '../../server/signing/signing-pool.ts';
 import { createVerifier } from '../../server/signing/verifier.ts';
 import { createDemoGateway } from '../../server/boxoffice/demo-checkout.ts';
 import type { PaymentGateway } from '../../server/boxoffice/payment-gateway.ts';
@@ -97,9 +98,10 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
   const keys = opts.keys ?? testKeys();
   const adminToken = 'test-admin-token-0123456789';
   const signer = createSigner(keys, config.publicUrl, config.signingHashAlgorithm);
+  const grants = createSigningPool(keys, config.publicUrl, config.signingHashAlgorithm, 1);
   const { gateway, stripe } = opts.payments?.(purchases, config) ?? { gateway: createDemoGateway({ purchases, publicUrl: config.publicUrl, now }), stripe: undefined };
   const app = buildApp({
-    config, channels, purchases, live, adminToken, log, signer, gateway, stripe, now, videos, bucket,
+    config, channels, purchases, live, adminToken, log, grants, gateway, stripe, now, videos, bucket,
     kickJobs: opts.kickJobs ?? (() => undefined),
     playerDir: path.join(ROOT, 'player'),
     verifier: createVerifier(keys.publicKeys, { now }),
@@ -119,6 +121,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
     dataDir,
     async close(keepData = false) {
       await app.close();
+      await grants.close();
       await live.stop();
       db.close();
       if (!keepData) fs.rmSync(dataDir, { recursive: true, force: true });

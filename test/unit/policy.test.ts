@@ -265,6 +265,13 @@ describe('buildCustomPolicy', () => {
       '{"Statement":[{"Resource":"r","Condition":{"DateLessThan":{"AWS:EpochTime":2},"DateGreaterThan":{"AWS:EpochTime":0}}}]}',
     );
   });
+
+  test('a time that is not whole epoch seconds is refused, never signed as null', () => {
+    for (const bad of [Number.NaN, Infinity, 1.5]) {
+      assert.throws(() => buildCustomPolicy({ resource: 'r', dateLessThan: bad }), /whole epoch seconds/);
+      assert.throws(() => buildCustomPolicy({ resource: 'r', dateLessThan: 2, dateGreaterThan: bad }), /whole epoch seconds/);
+    }
+  });
 });
 
 describe('cannedPolicy', () => {

@@ -1,0 +1,87 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { SigningKeys } from './keys.ts';
+import type { FolderGrant, GrantOptions, HashAlgorithm } from './signer.ts';
+import type { SignRequest, SignResult, SignWorkerData } from './sign-worker.ts';
+
+/** Issues folder grants (one RSA signature each) without blocking the caller's thread. */
+export interface FolderSigner {
+  signFolder(folder: string, file: string, opts: GrantOptions): Promise<FolderGrant>;
+}
+
+/** Folder grants signed on worker threads: RSA signing uses the other cores and never stalls live serving. */
+export interface SigningPool extends FolderSigner {
+  /** Threads running now. */
+  readonly threads: number;
+  /** Stops every thread; grants still being signed are refused. */
+  close(): Promise<void>;
+}
+
+/** One thread per core beyond the event loop's, at least one and at most four. */
+export function defaultSigningThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
+}
+
+interface Pending {
+  readonly resolve: (grant: FolderGrant) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+const WORKER = new URL('./sign-worker.ts', import.meta.url).href;
+
+/** Starts the worker: a data: module that registers tsx (workers do not inherit `--import`) and loads the .ts entry. */
+function startWorker(data: SignWorkerData): Worker {
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(WORKER)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
+}
+
+/** Starts `threads` signing threads over the key (a KeyObject is cloned to each, never re-read or put in a message). */
+export function createSigningPool(keys: Pick<SigningKeys, 'keyPairId' | 'privateKey'>, publicUrl: string, hashAlgorithm: HashAlgorithm, threads = defaultSigningThreads()): SigningPool {
+  const data: SignWorkerData = { keyPairId: keys.keyPairId, privateKey: keys.privateKey, publicUrl, hashAlgorithm };
+  const pool: Thread[] = [];
+  let nextId = 0;
+  let closed = false;
+
+  const spawn = (slot: number): void => {
+    const thread: Thread = { worker: startWorker(data), pending: new Map() };
+    const fail = (e: Error): void => {
+      for (const p of thread.pending.values()) p.reject(e);
+      thread.pending.clear();
+    };
+    thread.worker.on('message', (m: SignResult) => {
+      const p = thread.pending.get(m.id);
+      thread.pending.delete(m.id);
+      if ('grant' in m) p?.resolve(m.grant);
+      else p?.reject(new Error(m.error));
+    });
+    thread.worker.on('error', (e) => fail(new Error(`signing thread failed: ${e.message}`)));
+    thread.worker.on('exit', (code) => {
+      fail(new Error(`signing thread exited (${code})`));
+      if (!closed && pool[slot] === thread) spawn(slot);
+    });
+    pool[slot] = thread;
+  };
+  for (let i = 0; i < threads; i++) spawn(i);
+
+  return {
+    threads,
+    signFolder(folder, file, opts) {
+      if (closed) return Promise.reject(new Error('the signing pool is closed'));
+      const thread = pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+      const id = nextId++;
+      return new Promise<FolderGrant>((resolve, reject) => {
+        thread.pending.set(id, { resolve, reject });
+        thread.worker.postMessage({ id, folder, file, opts } satisfies SignRequest);
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.all(pool.map((t) => t.worker.terminate()));
+    },
+  };
+}
