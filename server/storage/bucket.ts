@@ -16,6 +16,8 @@ export interface Bucket {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Writes an object; readers never see a partial one. */
   put(key: string, body: Buffer | Readable, contentType?: string): Promise<void>;
+  /** Stores a scratch file as an object, taking the file over (a local folder renames it in when it can). */
+  moveIn(key: string, file: string, contentType?: string): Promise<void>;
   /** Copies an object to a local file (ffmpeg reads sources from disk). */
   download(key: string, file: string): Promise<void>;
   /** Keys under a prefix, sorted. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +20,7 @@ export function createLocalBucket(root: string): Bucket {
     return file;
   }
 
-  return {
+  const bucket: Bucket = {
     description: `folder ${base}`,
 
     async get(key) {
@@ -52,6 +52,18 @@ export function createLocalBucket(root: string): Bucket {
       }
     },
 
+    async moveIn(key, file) {
+      const target = await resolveKey(key);
+      await mkdir(path.dirname(target), { recursive: true });
+      try {
+        await rename(file, target);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+        await bucket.put(key, createReadStream(file)); // another file system: copied through a temp file
+        await rm(file, { force: true });
+      }
+    },
+
     async download(key, file) {
       const source = await resolveKey(key);
       if (!(await headFile(source))) throw new Error(`cannot download ${JSON.stringify(key)}: no such object in folder ${base}`);
@@ -80,6 +92,7 @@ export function createLocalBucket(root: string): Bucket {
       }
     },
   };
+  return bucket;
 }
 
 /** Size and an etag from inode, size and mtime (cheap, stable while the file is unchanged); undefined unless a file. */

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -26,7 +26,7 @@ export function createS3Bucket(opts: S3BucketOptions): Bucket {
       ...(opts.forcePathStyle !== undefined && { forcePathStyle: opts.forcePathStyle }),
     });
 
-  return {
+  const bucket: Bucket = {
     description: `s3://${name}`,
 
     async get(key) {
@@ -58,6 +58,12 @@ export function createS3Bucket(opts: S3BucketOptions): Bucket {
       await client.send(
         new PutObjectCommand({ Bucket: name, Key: key, Body: bytes, ContentLength: bytes.length, ...(contentType !== undefined && { ContentType: contentType }) }),
       );
+    },
+
+    async moveIn(key, file, contentType) {
+      // read whole (VOD files are small): a buffered body can be retried by the SDK, a stream cannot
+      await bucket.put(key, await readFile(file), contentType);
+      await rm(file, { force: true });
     },
 
     async download(key, file) {
@@ -96,6 +102,7 @@ export function createS3Bucket(opts: S3BucketOptions): Bucket {
       await client.send(new DeleteObjectCommand({ Bucket: name, Key: key }));
     },
   };
+  return bucket;
 }
 
 /** Whether an SDK error says the object is absent (a missing bucket is a misconfiguration, not an absent object). */

@@ -49,14 +49,17 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
   try {
     const source = path.join(work, 'source');
     await deps.bucket.download(video.sourceKey, source);
+    // probed while hashing: the two read the file at the same time
+    const probing = probeSource(ffprobeFor(deps.settings.ffmpegPath), source);
+    probing.catch(() => undefined); // awaited below unless the bytes turn out to be packaged already
     const version = await hashFile(source);
     if (deps.videos.hasVersion(video.id, version)) {
-      const duration = video.version === version && video.durationSec !== undefined ? video.durationSec : (await probeSource(ffprobeFor(deps.settings.ffmpegPath), source)).durationSec;
+      const duration = video.version === version && video.durationSec !== undefined ? video.durationSec : (await probing).durationSec;
       deps.videos.publish(video.id, version, duration, deps.now());
       deps.log.info('video unchanged: reusing its packaged version', { video: video.id, version });
       return;
     }
-    const probed = await probeSource(ffprobeFor(deps.settings.ffmpegPath), source);
+    const probed = await probing;
     const rungs = fitLadder(deps.settings.ladder, probed);
     const out = path.join(work, 'out');
     await Promise.all(rungs.map((r) => fs.mkdir(path.join(out, r.name), { recursive: true })));
@@ -69,12 +72,15 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     await writePlaylists(out, rungs, probed, deps.signatureParams);
     const files = await listFiles(out);
     let uploaded = 0;
-    for (const file of files) {
+    const upload = async (file: string): Promise<void> => {
       if (signal.aborted) throw new Error('stopped');
       const key = `${versionPrefix(video.id, version)}/${file}`;
-      await deps.bucket.put(key, await fs.readFile(path.join(out, file)), CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream');
+      await deps.bucket.moveIn(key, path.join(out, file), CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream');
       onProgress(0.95 + (0.05 * ++uploaded) / files.length);
-    }
+    };
+    // playlists last: every segment a playlist names is in the bucket before the playlist itself
+    await inBatches(files.filter((f) => !f.endsWith('.m3u8')), UPLOADS_AT_ONCE, upload);
+    await inBatches(files.filter((f) => f.endsWith('.m3u8')), UPLOADS_AT_ONCE, upload);
     deps.videos.publish(video.id, version, probed.durationSec, deps.now());
     deps.log.info('video packaged', { video: video.id, version, rungs: rungs.map((r) => r.name), files: files.length });
   } finally {
@@ -131,6 +137,23 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
     if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
     else out.push(rel);
   }
-  // playlists last: every segment a playlist names is in the bucket before the playlist itself
-  return out.sort((a, b) => Number(a.endsWith('.m3u8')) - Number(b.endsWith('.m3u8')) || a.localeCompare(b));
+  return out.sort();
+}
+
+/** How many files go to the bucket at once (an S3 upload is a round trip each). */
+const UPLOADS_AT_ONCE = 8;
+
+/** Runs `fn` over `items`, at most `limit` at a time; after a failure starts no more, and rejects with it once the started ones settle. */
+async function inBatches<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) await fn(items[next++]!).catch((e: unknown) => {
+      failed = true;
+      throw e;
+    });
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const failure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failure) throw failure.reason;
 }

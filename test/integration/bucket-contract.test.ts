@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -138,6 +138,18 @@ function bucketContract(name: string, makeBucket: () => Promise<BucketFixture>, 
       assert.equal(existsSync(missing), false);
     });
 
+    test('moveIn stores the exact bytes of a scratch file, replacing an existing object, and takes the file away', async () => {
+      const data = randomBytes(200_000);
+      const file = path.join(scratch, 'moved.ts');
+      writeFileSync(file, data);
+      await bucket.put('mv/deep/0.ts', Buffer.from('older object'));
+      await bucket.moveIn('mv/deep/0.ts', file, 'video/mp2t');
+      assert.ok((await bucket.get('mv/deep/0.ts'))?.equals(data));
+      assert.equal((await bucket.head('mv/deep/0.ts'))?.size, data.length);
+      assert.equal(existsSync(file), false, 'the scratch file is gone');
+      assert.deepEqual(await bucket.list('mv'), ['mv/deep/0.ts']);
+    });
+
     test('traversal and malformed keys are refused by every method, and nothing is written', async () => {
       const before = await bucket.list('');
       for (const key of BAD_KEYS) {
@@ -148,6 +160,9 @@ function bucketContract(name: string, makeBucket: () => Promise<BucketFixture>, 
         await assert.rejects(bucket.put(key, Readable.from([Buffer.from('evil')])), BadKeyError, `put stream ${label}`);
         await assert.rejects(bucket.download(key, path.join(scratch, 'evil')), BadKeyError, `download ${label}`);
         await assert.rejects(bucket.delete(key), BadKeyError, `delete ${label}`);
+        writeFileSync(path.join(scratch, 'kept'), 'scratch');
+        await assert.rejects(bucket.moveIn(key, path.join(scratch, 'kept')), BadKeyError, `moveIn ${label}`);
+        assert.equal(readFileSync(path.join(scratch, 'kept'), 'utf8'), 'scratch', `moveIn ${label} left the file alone`);
         if (key !== '') await assert.rejects(bucket.list(key), BadKeyError, `list ${label}`);
       }
       await assert.rejects(bucket.list('/'), BadKeyError, 'list "/"');
@@ -219,6 +234,15 @@ bucketContract('S3 bucket (s3rver)', makeS3Bucket, {
   partialReads: 's3rver (unlike S3) writes uploads in place, so a concurrent GET can see a partial object',
 });
 
+/** Whether two paths are on one file system (true when either is missing: nothing to cross). */
+function sameDevice(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev === statSync(b).dev;
+  } catch {
+    return true;
+  }
+}
+
 describe('local bucket only', () => {
   let dir: string;
   before(() => {
@@ -264,6 +288,22 @@ describe('local bucket only', () => {
     await bucket.delete('a/b.ts');
     await bucket.put('a/b.ts', Buffer.from('b'));
     assert.deepEqual(await bucket.list(''), ['a/b.ts']);
+  });
+
+  test('moveIn from another file system copies through a temp file and removes the scratch file', { skip: sameDevice('/dev/shm', os.tmpdir()) && 'no second file system at /dev/shm' }, async () => {
+    const root = path.join(dir, 'cross');
+    const bucket = createLocalBucket(root);
+    const scratch = mkdtempSync(path.join('/dev/shm', 'boxoffice-scratch-'));
+    try {
+      const data = randomBytes(100_000);
+      writeFileSync(path.join(scratch, 'seg.ts'), data);
+      await bucket.moveIn('v/1/seg.ts', path.join(scratch, 'seg.ts'));
+      assert.ok((await bucket.get('v/1/seg.ts'))?.equals(data));
+      assert.deepEqual(readdirSync(scratch), [], 'the scratch file is gone');
+      assert.deepEqual(readdirSync(path.join(root, 'v', '1')), ['seg.ts'], 'no temp file left');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   test('a failed put leaves neither the object nor a temp file', async () => {
