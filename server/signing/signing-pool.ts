@@ -34,21 +34,34 @@ interface Thread {
 
 const WORKER = new URL('./sign-worker.ts', import.meta.url).href;
 
-/** Starts the worker: a data: module that registers tsx (workers do not inherit `--import`) and loads the .ts entry. */
-function startWorker(data: SignWorkerData): Worker {
-  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(WORKER)});`;
+/** How long a slot waits before a crashed thread is replaced (a thread that cannot start must not spin). */
+const RESPAWN_MS = 1000;
+
+/** Starts a worker: a data: module that registers tsx (workers do not inherit `--import`) and loads the .ts entry. */
+function startWorker(entry: string, data: SignWorkerData): Worker {
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry)});`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
 }
 
-/** Starts `threads` signing threads over the key (a KeyObject is cloned to each, never re-read or put in a message). */
-export function createSigningPool(keys: Pick<SigningKeys, 'keyPairId' | 'privateKey'>, publicUrl: string, hashAlgorithm: HashAlgorithm, threads = defaultSigningThreads()): SigningPool {
+/**
+ * Starts `threads` signing threads over the key (a KeyObject is cloned to each, never re-read or put in a
+ * message). A thread that dies fails the grants it held and is replaced a second later; `entry` is the
+ * thread's module (tests swap it).
+ */
+export function createSigningPool(
+  keys: Pick<SigningKeys, 'keyPairId' | 'privateKey'>,
+  publicUrl: string,
+  hashAlgorithm: HashAlgorithm,
+  threads = defaultSigningThreads(),
+  entry = WORKER,
+): SigningPool {
   const data: SignWorkerData = { keyPairId: keys.keyPairId, privateKey: keys.privateKey, publicUrl, hashAlgorithm };
-  const pool: Thread[] = [];
+  const pool: Array<Thread | undefined> = [];
   let nextId = 0;
   let closed = false;
 
   const spawn = (slot: number): void => {
-    const thread: Thread = { worker: startWorker(data), pending: new Map() };
+    const thread: Thread = { worker: startWorker(entry, data), pending: new Map() };
     const fail = (e: Error): void => {
       for (const p of thread.pending.values()) p.reject(e);
       thread.pending.clear();
@@ -62,7 +75,9 @@ export function createSigningPool(keys: Pick<SigningKeys, 'keyPairId' | 'private
     thread.worker.on('error', (e) => fail(new Error(`signing thread failed: ${e.message}`)));
     thread.worker.on('exit', (code) => {
       fail(new Error(`signing thread exited (${code})`));
-      if (!closed && pool[slot] === thread) spawn(slot);
+      if (pool[slot] !== thread) return;
+      pool[slot] = undefined;
+      if (!closed) setTimeout(() => !closed && spawn(slot), RESPAWN_MS).unref();
     });
     pool[slot] = thread;
   };
@@ -72,7 +87,9 @@ export function createSigningPool(keys: Pick<SigningKeys, 'keyPairId' | 'private
     threads,
     signFolder(folder, file, opts) {
       if (closed) return Promise.reject(new Error('the signing pool is closed'));
-      const thread = pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+      const running = pool.filter((t): t is Thread => t !== undefined);
+      if (running.length === 0) return Promise.reject(new Error('no signing thread is running (one is being restarted)'));
+      const thread = running.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
       const id = nextId++;
       return new Promise<FolderGrant>((resolve, reject) => {
         thread.pending.set(id, { resolve, reject });
@@ -81,7 +98,7 @@ export function createSigningPool(keys: Pick<SigningKeys, 'keyPairId' | 'private
     },
     async close() {
       closed = true;
-      await Promise.all(pool.map((t) => t.worker.terminate()));
+      await Promise.all(pool.map((t) => t?.worker.terminate()));
     },
   };
 }

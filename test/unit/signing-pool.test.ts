@@ -4,6 +4,7 @@ import crypto, { type KeyObject } from 'node:crypto';
 import { createSigner } from '../../server/signing/signer.ts';
 import { createSigningPool } from '../../server/signing/signing-pool.ts';
 import { createVerifier } from '../../server/signing/verifier.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const KEY_ID = 'KPOOLTEST00001';
 const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -52,4 +53,17 @@ test('grants waiting when the pool closes are refused, not left pending', async 
   const outcomes = await Promise.allSettled(waiting);
   assert.ok(outcomes.some((o) => o.status === 'rejected'), 'some grants were still waiting at close');
   for (const o of outcomes) if (o.status === 'rejected') assert.match((o.reason as Error).message, /signing thread exited/);
+});
+
+test('a thread that dies fails the grant it held, refuses while it restarts, and is replaced', async () => {
+  const pool = createSigningPool(keys, 'https://cdn.example.com', 'SHA1', 1, new URL('../fixtures/crashing-sign-worker.ts', import.meta.url).href);
+  try {
+    await pool.signFolder('/live/paid', 'q/master.m3u8', { expiresAt });
+    await assert.rejects(pool.signFolder('/crash', 'q/master.m3u8', { expiresAt }), /signing thread exited \(3\)/);
+    await assert.rejects(pool.signFolder('/live/paid', 'q/master.m3u8', { expiresAt }), /no signing thread is running/);
+    const g = await waitFor('a new signing thread', () => pool.signFolder('/live/paid', 'q/master.m3u8', { expiresAt }).catch(() => undefined), 10_000, 100);
+    assert.deepEqual(verifier.verifyRequest({ url: g.url, cookies: {}, clientIp: '198.51.100.1' }), { ok: true });
+  } finally {
+    await pool.close();
+  }
 });
