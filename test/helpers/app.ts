@@ -14,7 +14,7 @@ import { createLiveManager, type LiveManager } from '../../server/live/live-mana
 import { createLogger } from '../../server/log.ts';
 import type { SigningKeys } from '../../server/signing/keys.ts';
 import { createSigner, type Signer } from '../../server/signing/signer.ts';
-import { createSigningPool } from '../../server/signing/signing-pool.ts';
+import { createSigningPool, type SigningPool } from '../../server/signing/signing-pool.ts';
 import { createVerifier } from '../../server/signing/verifier.ts';
 import { createDemoGateway } from '../../server/boxoffice/demo-checkout.ts';
 import type { PaymentGateway } from '../../server/boxoffice/payment-gateway.ts';
@@ -78,6 +78,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
   adminToken: string;
   config: Config;
   signer: Signer;
+  /** The signing pool behind /api/playback. */
+  grants: SigningPool;
   keys: SigningKeys;
   dataDir: string;
   /** Closes the app and database; keeps the data folder when `keepData`. */
@@ -117,6 +119,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
     adminToken,
     config,
     signer,
+    grants,
     keys,
     dataDir,
     async close(keepData = false) {

@@ -284,6 +284,19 @@ describe('box office with Stripe (real SDK, local double of Stripe API)', () => 
     assert.equal(t.purchases.bySession(session.id)?.viewerId, cookie.split('=')[1]!.split('.')[0]);
   });
 
+  test('a buyer whose playback URL cannot be signed gets 503 with the reason, and keeps the access', async () => {
+    const { cookie, session } = await paidCheckout();
+    await deliver(completed(session));
+    await t.grants.close();
+    const res = await playback(cookie);
+    assert.equal(res.statusCode, 503);
+    assert.deepEqual(res.json(), { error: 'signing_unavailable', message: 'the playback URL could not be signed; try again' });
+    const dataDir = t.dataDir;
+    await t.close(true);
+    await build(dataDir);
+    assert.equal((await playback(cookie)).statusCode, 200, 'the access is still there once signing is back');
+  });
+
   test('checkout is rate-limited per viewer', async () => {
     const cookie = await newViewer();
     const codes: number[] = [];
