@@ -65,10 +65,12 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     await Promise.all(rungs.map((r) => fs.mkdir(path.join(out, r.name), { recursive: true })));
     const args = buildPackageArgs({ file: source, rungs, source: probed, segmentSeconds: deps.settings.segmentSeconds, preset: deps.settings.x264Preset, outDir: out });
     // the poster (one frame) is made alongside the ladder rather than after it
+    const encodeStart = performance.now();
     await Promise.all([
       runFfmpeg(deps, args, signal, (seconds) => onProgress(Math.min(0.95, (seconds / probed.durationSec) * 0.95))),
       runFfmpeg(deps, buildPosterArgs(source, probed.durationSec, path.join(out, 'poster.jpg')), signal),
     ]);
+    const encodeSeconds = (performance.now() - encodeStart) / 1000;
     await writePlaylists(out, rungs, probed, deps.signatureParams);
     const files = await listFiles(out);
     let uploaded = 0;
@@ -82,7 +84,7 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     await inBatches(files.filter((f) => !f.endsWith('.m3u8')), UPLOADS_AT_ONCE, upload);
     await inBatches(files.filter((f) => f.endsWith('.m3u8')), UPLOADS_AT_ONCE, upload);
     deps.videos.publish(video.id, version, probed.durationSec, deps.now());
-    deps.log.info('video packaged', { video: video.id, version, rungs: rungs.map((r) => r.name), files: files.length });
+    deps.log.info('video packaged', { video: video.id, version, rungs: rungs.map((r) => r.name), files: files.length, encodeSeconds: Number(encodeSeconds.toFixed(2)) });
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
