@@ -20,7 +20,7 @@ export async function benchFfmpeg(quick: boolean): Promise<Row[]> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ffmpeg-'));
   try {
     const seconds = quick ? 8 : 20;
-    const rounds = quick ? 1 : 3;
+    const rounds = quick ? 1 : 5;
     const clip = path.join(work, 'clip.mp4');
     // like an OBS stream (CABAC, B-frames, 6 Mbit/s): decoding it is real work, as it is live
     await makeClip(clip, { seconds, preset: 'veryfast', videoBitrate: '6M' });
@@ -42,7 +42,8 @@ export async function benchFfmpeg(quick: boolean): Promise<Row[]> {
       return `ffmpeg ${quoteAll(args)} < '${flv}'`;
     });
     const peerOnce = (): ReturnType<typeof cpuOf> => cpuOf('bash', ['-c', `${perRung.map((c) => `${c} &`).join(' ')} wait`]);
-    // CPU time on this VM moves by up to a third between runs: alternate the two and keep each one's median
+    // CPU time on this VM moves by up to a third between runs and drifts within one: alternate the two, and
+    // compare each pair (run i of each side, back to back) before taking the median
     const ourRuns: Array<Awaited<ReturnType<typeof cpuOf>>> = [];
     const peerRuns: Array<Awaited<ReturnType<typeof cpuOf>>> = [];
     for (let i = 0; i < rounds; i++) {
@@ -51,12 +52,14 @@ export async function benchFfmpeg(quick: boolean): Promise<Row[]> {
     }
     const ours = medianBy(ourRuns, (r) => r.cpuSeconds);
     const peer = medianBy(peerRuns, (r) => r.cpuSeconds);
+    const ladderRatio = medianBy(peerRuns.map((p, i) => p.cpuSeconds / ourRuns[i]!.cpuSeconds), (x) => x);
 
     // VOD: a clip packaged by the origin's job, against the bare ffmpeg command for the same ladder
     const vodSeconds = quick ? 10 : 30;
     const server = await startServer({ LADDER: '1080p:5000k,720p:3000k,480p:1400k,360p:800k', SEGMENT_SECONDS: '2', X264_PRESET: 'veryfast' });
     const jobRuns: number[] = [];
     const bareRuns: number[] = [];
+    const encodeRuns: number[] = [];
     const vodClip = path.join(server.dataDir, 'media', 'videos', 'vod.mp4');
     try {
       fs.mkdirSync(path.dirname(vodClip), { recursive: true });
@@ -68,9 +71,16 @@ export async function benchFfmpeg(quick: boolean): Promise<Row[]> {
         const source = `videos/vod-${i}.mp4`;
         fs.copyFileSync(vodClip, path.join(server.dataDir, 'media', source));
         const start = performance.now();
-        const { jobId } = (await (await fetch(`${server.baseUrl}/api/admin/videos`, { method: 'POST', headers: auth, body: JSON.stringify({ source }) })).json()) as { jobId: string };
-        await waitFor('packaging', async () => ((await (await fetch(`${server.baseUrl}/api/admin/jobs/${jobId}`, { headers: auth })).json()) as { state: string }).state === 'done', 300_000, 50);
+        const { id, jobId } = (await (await fetch(`${server.baseUrl}/api/admin/videos`, { method: 'POST', headers: auth, body: JSON.stringify({ source }) })).json()) as { id: string; jobId: string };
+        // the end is read from the origin's log, not by polling its API: a poll costs the origin about 1.5 ms
+        // of CPU, and every 50 ms that is 3 % of a core taken from the encode being measured
+        const doneLine = `packaging job done {"job":"${jobId}"`;
+        await waitFor('packaging', () => server.output().includes(doneLine) || server.output().includes(`packaging job failed {"job":"${jobId}"`), 300_000, 10);
         jobRuns.push((performance.now() - start) / 1000);
+        const { state } = (await (await fetch(`${server.baseUrl}/api/admin/jobs/${jobId}`, { headers: auth })).json()) as { state: string };
+        if (state !== 'done') throw new Error(`packaging job ${jobId} ended ${state}`);
+        // the job's own ffmpeg run (ladder and poster), as the origin logs it: the rest is the job's overhead
+        encodeRuns.push(Number(new RegExp(`video packaged \\{"video":"${id}".*"encodeSeconds":([\\d.]+)`).exec(server.output())?.[1] ?? Number.NaN));
         const bareDir = outDir(`bare-${i}`);
         bareRuns.push((await cpuOf('ffmpeg', buildPackageArgs({ file: path.join(work, 'vod.mp4'), rungs, source: SOURCE, segmentSeconds: 2, preset: 'veryfast', outDir: bareDir }).map((a) => (a === 'pipe:1' ? '/dev/null' : a)))).wallSeconds);
       }
@@ -78,26 +88,27 @@ export async function benchFfmpeg(quick: boolean): Promise<Row[]> {
       await server.stop();
     }
     const jobSeconds = medianBy(jobRuns, (x) => x);
-    const bare = { wallSeconds: medianBy(bareRuns, (x) => x) };
+    const bareSeconds = medianBy(bareRuns, (x) => x);
+    const vodRatio = medianBy(jobRuns.map((j, i) => j / bareRuns[i]!), (x) => x);
 
     return [
       {
         name: `4. Live ladder cost (720p source; ${rungs.map((r) => r.name).join('/')}, veryfast)`,
         ours: `${(ours.cpuSeconds / seconds).toFixed(2)} CPU s per media s, ${(seconds / ours.wallSeconds).toFixed(2)}× realtime`,
         peer: `${rungs.length} processes: ${(peer.cpuSeconds / seconds).toFixed(2)} CPU s per media s, ${(seconds / peer.wallSeconds).toFixed(2)}× realtime`,
-        ratio: peer.cpuSeconds / ours.cpuSeconds,
+        ratio: ladderRatio,
         target: '≥ 1.15× less CPU',
-        met: peer.cpuSeconds / ours.cpuSeconds >= 1.15,
-        notes: `a ${seconds} s lavfi clip (H.264 veryfast, 6 Mbit/s, like an OBS stream) as FLV on stdin, as fast as possible; median of ${rounds} alternating runs each (CPU s: ours ${ourRuns.map((r) => r.cpuSeconds.toFixed(1)).join(', ')}; theirs ${peerRuns.map((r) => r.cpuSeconds.toFixed(1)).join(', ')}); ratio = their CPU / ours`,
+        met: ladderRatio >= 1.15,
+        notes: `a ${seconds} s lavfi clip (H.264 veryfast, 6 Mbit/s, like an OBS stream) as FLV on stdin, as fast as possible; ${rounds} alternating runs each, figures are medians (CPU s: ours ${ourRuns.map((r) => r.cpuSeconds.toFixed(1)).join(', ')}; theirs ${peerRuns.map((r) => r.cpuSeconds.toFixed(1)).join(', ')}); ratio = the median over the back-to-back pairs of their CPU / ours (${peerRuns.map((p, i) => (p.cpuSeconds / ourRuns[i]!.cpuSeconds).toFixed(2)).join(', ')})`,
       },
       {
         name: `7. VOD packaging of a ${vodSeconds} s 720p clip`,
         ours: `${jobSeconds.toFixed(1)} s from the API call to a published version`,
-        peer: `bare ffmpeg ${bare.wallSeconds.toFixed(1)} s`,
-        ratio: jobSeconds / bare.wallSeconds,
+        peer: `bare ffmpeg ${bareSeconds.toFixed(1)} s`,
+        ratio: vodRatio,
         target: '≤ 1.05× the bare command',
-        met: jobSeconds / bare.wallSeconds <= 1.05,
-        notes: `ours includes the queue, copying and hashing the source, ffprobe, the poster, both playlist variants and the upload to the bucket; median of ${rounds} alternating runs each (s: ours ${jobRuns.map((x) => x.toFixed(1)).join(', ')}; bare ${bareRuns.map((x) => x.toFixed(1)).join(', ')})`,
+        met: vodRatio <= 1.05,
+        notes: `ours includes the queue, copying and hashing the source, ffprobe, the poster, both playlist variants and the move into the bucket, and ends when the origin logs the job done; ${rounds} alternating runs each, figures are medians (s: ours ${jobRuns.map((x) => x.toFixed(1)).join(', ')}; bare ${bareRuns.map((x) => x.toFixed(1)).join(', ')}); ratio = the median over the back-to-back pairs of ours / bare (${jobRuns.map((j, i) => (j / bareRuns[i]!).toFixed(2)).join(', ')}); the job's time outside its own ffmpeg run, median ${medianBy(jobRuns.map((j, i) => j - encodeRuns[i]!), (x) => x).toFixed(2)} s (${jobRuns.map((j, i) => (j - encodeRuns[i]!).toFixed(2)).join(', ')}); its ffmpeg run against the bare command, pair by pair: ${encodeRuns.map((e, i) => (e / bareRuns[i]!).toFixed(2)).join(', ')}`,
       },
     ];
   } finally {

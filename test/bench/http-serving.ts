@@ -24,13 +24,34 @@ export interface Row {
 
 const fmt = (r: WrkResult): string => `${Math.round(r.requestsPerSecond).toLocaleString('en')} req/s${r.non2xx || r.errors ? ` (${r.non2xx} non-2xx, ${r.errors} socket errors)` : ''}`;
 
+/**
+ * Runs `ours` and `peer` alternately `rounds` times (throughput on this VM drifts between and within runs)
+ * and returns the back-to-back pair whose ratio is the median, with every pair's ratio.
+ */
+async function medianPair(rounds: number, ours: () => Promise<WrkResult>, peer: () => Promise<WrkResult>): Promise<{ ours: WrkResult; peer: WrkResult; ratios: number[] }> {
+  const pairs: Array<{ ours: WrkResult; peer: WrkResult; ratio: number }> = [];
+  for (let i = 0; i < rounds; i++) {
+    const o = await ours();
+    const p = await peer();
+    pairs.push({ ours: o, peer: p, ratio: o.requestsPerSecond / p.requestsPerSecond });
+  }
+  const median = [...pairs].sort((a, b) => a.ratio - b.ratio)[Math.floor(pairs.length / 2)]!;
+  return { ours: median.ours, peer: median.peer, ratios: pairs.map((p) => p.ratio) };
+}
+
+/** How the pairs went, for the notes. */
+const pairsText = (ratios: readonly number[]): string => (ratios.length > 1 ? `the median of ${ratios.length} alternating pairs (ratios ${ratios.map((r) => r.toFixed(2)).join(', ')})` : 'one pair');
+
+/** A server's CPU per request, as `total µs (user + kernel)`. */
+const cpuText = (r: WrkResult): string => (r.cpuPerRequest ? `${(r.cpuPerRequest.userUs + r.cpuPerRequest.systemUs).toFixed(1)} µs (${r.cpuPerRequest.userUs.toFixed(1)} + ${r.cpuPerRequest.systemUs.toFixed(1)})` : 'not measured');
+
 /** wrk against a bare node:http handler serving `file` (the floor any Node origin stands on), asked for `target`. */
 async function runBareNode(file: string, target: string, seconds: number): Promise<WrkResult> {
   const port = await freePort();
   const bare = spawnChild(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'bare-node.mjs'), String(port), file]);
   try {
     await waitFor('the bare Node server', async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined))?.ok, 10_000);
-    return await runWrk(`http://127.0.0.1:${port}${target}`, { connections: 50, seconds });
+    return await runWrk(`http://127.0.0.1:${port}${target}`, { connections: 50, seconds, serverPids: [bare.pid] });
   } finally {
     await bare.kill('SIGTERM');
   }
@@ -39,6 +60,7 @@ async function runBareNode(file: string, target: string, seconds: number): Promi
 /** Runs comparisons 1, 2 and 6. */
 export async function benchHttp(quick: boolean): Promise<Row[]> {
   const seconds = quick ? 3 : 10;
+  const rounds = quick ? 1 : 3;
   const server = await startServer({ LADDER: '720p:4500k', SEGMENT_SECONDS: '2', LIVE_GRACE_SECONDS: '3600' });
   const nginx = await startNginx();
   try {
@@ -60,10 +82,19 @@ export async function benchHttp(quick: boolean): Promise<Row[]> {
     fs.writeFileSync(path.join(nginx.root, 'seg.ts'), segmentBytes, { mode: 0o644 });
     fs.writeFileSync(path.join(nginx.root, 'list.m3u8'), await (await fetch(playlistUrl)).text(), { mode: 0o644 });
 
-    const oursSegment = await runWrk(`${server.baseUrl}/live/paid/${segment}${query}`, { connections: 50, seconds });
-    const nginxSegment = await runWrk(`http://127.0.0.1:${nginx.httpPort}/seg.ts`, { connections: 50, seconds });
-    const oursList = await runWrk(playlistUrl, { connections: 50, seconds });
-    const nginxList = await runWrk(`http://127.0.0.1:${nginx.httpPort}/list.m3u8`, { connections: 50, seconds });
+    const segmentRuns = await medianPair(
+      rounds,
+      () => runWrk(`${server.baseUrl}/live/paid/${segment}${query}`, { connections: 50, seconds, serverPids: [server.pid] }),
+      () => runWrk(`http://127.0.0.1:${nginx.httpPort}/seg.ts`, { connections: 50, seconds, serverPids: nginx.pids() }),
+    );
+    const listRuns = await medianPair(
+      rounds,
+      () => runWrk(playlistUrl, { connections: 50, seconds, serverPids: [server.pid] }),
+      () => runWrk(`http://127.0.0.1:${nginx.httpPort}/list.m3u8`, { connections: 50, seconds, serverPids: nginx.pids() }),
+    );
+    const [oursSegment, nginxSegment, oursList, nginxList] = [segmentRuns.ours, segmentRuns.peer, listRuns.ours, listRuns.peer];
+    // the origin's cheapest answer on the same path: a 404 for an unknown channel (no signature, no playlist)
+    const floorList = await runWrk(`${server.baseUrl}/live/nosuchchannel/q/720p.m3u8${query}`, { connections: 50, seconds, serverPids: [server.pid] });
     const bareList = await runBareNode(path.join(nginx.root, 'list.m3u8'), `${playlistUrl.slice(playlistUrl.indexOf('/live/'))}`, seconds);
 
     // a viewer who bought access through the demo checkout
@@ -90,7 +121,7 @@ export async function benchHttp(quick: boolean): Promise<Row[]> {
         ratio: oursSegment.requestsPerSecond / nginxSegment.requestsPerSecond,
         target: '≥ 1.0× nginx',
         met: oursSegment.requestsPerSecond >= nginxSegment.requestsPerSecond && oursSegment.non2xx === 0,
-        notes: 'origin: memory, signature checked per request (verified signatures remembered); nginx: 1 worker, sendfile, no signature',
+        notes: `origin: memory, signature checked per request (verified signatures remembered); nginx: 1 worker, sendfile, no signature; server CPU per request (user + kernel): ours ${cpuText(oursSegment)}, nginx ${cpuText(nginxSegment)}; ${pairsText(segmentRuns.ratios)}`,
       },
       {
         name: '2. Live media playlist, 50 connections, signature enforced',
@@ -99,7 +130,7 @@ export async function benchHttp(quick: boolean): Promise<Row[]> {
         ratio: oursList.requestsPerSecond / nginxList.requestsPerSecond,
         target: '≥ 0.7× nginx',
         met: oursList.requestsPerSecond >= 0.7 * nginxList.requestsPerSecond && oursList.non2xx === 0,
-        notes: `the q/ playlist (variable substitution), rendered once per version; the floor for Node, a bare node:http handler answering the same bytes from memory with no routing or signature check: ${fmt(bareList)} (${(bareList.requestsPerSecond / nginxList.requestsPerSecond).toFixed(2)}× nginx; ours ${(oursList.requestsPerSecond / bareList.requestsPerSecond).toFixed(2)}× it)`,
+        notes: `the q/ playlist (variable substitution), rendered once per version; the floor for Node, a bare node:http handler answering the same bytes from memory with no routing or signature check: ${fmt(bareList)} (${(bareList.requestsPerSecond / nginxList.requestsPerSecond).toFixed(2)}× nginx; ours ${(oursList.requestsPerSecond / bareList.requestsPerSecond).toFixed(2)}× it); the origin's cheapest answer on the same path, a 404 for an unknown channel (no signature, no playlist): ${Math.round(floorList.requestsPerSecond).toLocaleString('en')} req/s (${(floorList.requestsPerSecond / nginxList.requestsPerSecond).toFixed(2)}× nginx); server CPU per request (user + kernel): ours ${cpuText(oursList)}, the origin's 404 ${cpuText(floorList)}, bare Node ${cpuText(bareList)}, nginx ${cpuText(nginxList)}; ${pairsText(listRuns.ratios)}`,
       },
       {
         name: '6. Signed playback URLs from /api/playback',

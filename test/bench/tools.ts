@@ -18,6 +18,8 @@ export interface Nginx {
   readonly root: string;
   /** Where nginx-rtmp writes HLS (served at `/hls/`). */
   readonly hlsPath: string;
+  /** The master's PID and its workers'. */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ rtmp {
     rtmpPort,
     root,
     hlsPath,
+    pids: () => [child.pid, ...childrenOf(child.pid)],
     async stop() {
       await child.kill('SIGTERM');
       fs.rmSync(prefix, { recursive: true, force: true });
@@ -80,16 +83,43 @@ export interface WrkResult {
   readonly requestsPerSecond: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** The server's CPU per request in µs (user and kernel), when its PIDs were given. */
+  readonly cpuPerRequest?: { readonly userUs: number; readonly systemUs: number };
 }
 
-/** Runs wrk (bounded in time) against a URL and reads requests/s, non-2xx answers and socket errors. */
-export async function runWrk(url: string, opts: { connections: number; seconds: number; threads?: number; headers?: Record<string, string> }): Promise<WrkResult> {
+/** Runs wrk (bounded in time) against a URL and reads requests/s, non-2xx answers, socket errors and, given the server's PIDs, its CPU per request. */
+export async function runWrk(url: string, opts: { connections: number; seconds: number; threads?: number; headers?: Record<string, string>; serverPids?: readonly number[] }): Promise<WrkResult> {
   const headerArgs = Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const before = opts.serverPids && processCpu(opts.serverPids);
   const { stdout } = await exec('wrk', ['-t', String(opts.threads ?? 1), '-c', String(opts.connections), '-d', `${opts.seconds}s`, '--latency', ...headerArgs, url], { timeout: (opts.seconds + 30) * 1000, maxBuffer: 1 << 20 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const errors = [...stdout.matchAll(/(connect|read|write|timeout) (\d+)/g)].reduce((a, m) => a + Number(m[2]), 0);
-  return { requestsPerSecond: rps, non2xx, errors };
+  if (!before) return { requestsPerSecond: rps, non2xx, errors };
+  const after = processCpu(opts.serverPids!);
+  const requests = rps * opts.seconds;
+  return { requestsPerSecond: rps, non2xx, errors, cpuPerRequest: { userUs: ((after.user - before.user) * 1e6) / requests, systemUs: ((after.system - before.system) * 1e6) / requests } };
+}
+
+/** User and kernel CPU seconds the processes have used so far (all their threads), from /proc. */
+export function processCpu(pids: readonly number[]): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
+  for (const pid of pids) {
+    // fields after the command name: state is the 1st, utime the 12th and stime the 13th, in clock ticks
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    user += Number(fields[11]) / CLOCK_TICKS;
+    system += Number(fields[12]) / CLOCK_TICKS;
+  }
+  return { user, system };
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times. */
+const CLOCK_TICKS = 100;
+
+/** The PIDs of a process's children (nginx's workers). */
+function childrenOf(pid: number): number[] {
+  return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 /** Runs a command to completion and returns its CPU seconds (user + system, its children included) and wall seconds. */
