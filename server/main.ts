@@ -103,7 +103,11 @@ async function main(): Promise<void> {
     ? createStripeGateway(stripe, { accessHours: config.accessHours, now: Date.now })
     : createDemoGateway({ purchases, publicUrl: config.publicUrl, now: Date.now });
   if (!stripe) log.warn('no Stripe keys: running the demo checkout (no money moves)');
-  const grants = createSigningPool(keys, config.publicUrl, config.signingHashAlgorithm);
+  const grants = createSigningPool(keys, {
+    publicUrl: config.publicUrl,
+    hashAlgorithm: config.signingHashAlgorithm,
+    onThreadExit: (message) => log.error(message),
+  });
   const app = buildApp({
     config, channels, purchases, live, capacity, log, verifier, gateway, stripe, videos, bucket,
     kickJobs: jobs.kick,

@@ -11,8 +11,6 @@ export interface FolderSigner {
 
 /** Folder grants signed on worker threads: RSA signing uses the other cores and never stalls live serving. */
 export interface SigningPool extends FolderSigner {
-  /** Threads running now. */
-  readonly threads: number;
   /** Stops every thread; grants still being signed are refused. */
   close(): Promise<void>;
 }
@@ -43,18 +41,24 @@ function startWorker(entry: string, data: SignWorkerData): Worker {
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
 }
 
+/** Where grants point, how they are signed, and the pool's size. */
+export interface SigningPoolOptions {
+  readonly publicUrl: string;
+  readonly hashAlgorithm: HashAlgorithm;
+  /** Default: defaultSigningThreads(). */
+  readonly threads?: number;
+  /** Told when a thread dies (it is replaced a second later). */
+  readonly onThreadExit?: (message: string) => void;
+  /** The thread's module (tests swap it). */
+  readonly entry?: string;
+}
+
 /**
- * Starts `threads` signing threads over the key (a KeyObject is cloned to each, never re-read or put in a
- * message). A thread that dies fails the grants it held and is replaced a second later; `entry` is the
- * thread's module (tests swap it).
+ * Starts the signing threads over the key (the KeyObject is cloned to each thread once, at its start). A
+ * thread that dies fails the grants it held and is replaced a second later.
  */
-export function createSigningPool(
-  keys: Pick<SigningKeys, 'keyPairId' | 'privateKey'>,
-  publicUrl: string,
-  hashAlgorithm: HashAlgorithm,
-  threads = defaultSigningThreads(),
-  entry = WORKER,
-): SigningPool {
+export function createSigningPool(keys: Pick<SigningKeys, 'keyPairId' | 'privateKey'>, opts: SigningPoolOptions): SigningPool {
+  const { publicUrl, hashAlgorithm, threads = defaultSigningThreads(), entry = WORKER } = opts;
   const data: SignWorkerData = { keyPairId: keys.keyPairId, privateKey: keys.privateKey, publicUrl, hashAlgorithm };
   const pool: Array<Thread | undefined> = [];
   let nextId = 0;
@@ -77,14 +81,15 @@ export function createSigningPool(
       fail(new Error(`signing thread exited (${code})`));
       if (pool[slot] !== thread) return;
       pool[slot] = undefined;
-      if (!closed) setTimeout(() => !closed && spawn(slot), RESPAWN_MS).unref();
+      if (closed) return;
+      opts.onThreadExit?.(`signing thread exited (${code}); a new one starts in ${RESPAWN_MS / 1000} s`);
+      setTimeout(() => !closed && spawn(slot), RESPAWN_MS).unref();
     });
     pool[slot] = thread;
   };
   for (let i = 0; i < threads; i++) spawn(i);
 
   return {
-    threads,
     signFolder(folder, file, opts) {
       if (closed) return Promise.reject(new Error('the signing pool is closed'));
       const running = pool.filter((t): t is Thread => t !== undefined);

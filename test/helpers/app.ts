@@ -100,7 +100,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
   const keys = opts.keys ?? testKeys();
   const adminToken = 'test-admin-token-0123456789';
   const signer = createSigner(keys, config.publicUrl, config.signingHashAlgorithm);
-  const grants = createSigningPool(keys, config.publicUrl, config.signingHashAlgorithm, 1);
+  const grants = createSigningPool(keys, { publicUrl: config.publicUrl, hashAlgorithm: config.signingHashAlgorithm, threads: 1 });
   const { gateway, stripe } = opts.payments?.(purchases, config) ?? { gateway: createDemoGateway({ purchases, publicUrl: config.publicUrl, now }), stripe: undefined };
   const app = buildApp({
     config, channels, purchases, live, adminToken, log, grants, gateway, stripe, now, videos, bucket,

@@ -13,7 +13,7 @@ const verifier = createVerifier(new Map<string, KeyObject>([[KEY_ID, pair.public
 const expiresAt = new Date(Date.now() + 3_600_000);
 
 describe('signing pool', () => {
-  const pool = createSigningPool(keys, 'https://cdn.example.com', 'SHA256', 2);
+  const pool = createSigningPool(keys, { publicUrl: 'https://cdn.example.com', hashAlgorithm: 'SHA256', threads: 2 });
   after(() => pool.close());
 
   test('a grant signed on a thread is the grant the signer makes in-process, byte for byte', async () => {
@@ -41,13 +41,13 @@ describe('signing pool', () => {
 });
 
 test('a closed pool refuses new grants instead of hanging', async () => {
-  const pool = createSigningPool(keys, 'https://cdn.example.com', 'SHA1', 1);
+  const pool = createSigningPool(keys, { publicUrl: 'https://cdn.example.com', hashAlgorithm: 'SHA1', threads: 1 });
   await pool.close();
   await assert.rejects(pool.signFolder('/live/paid', 'q/master.m3u8', { expiresAt }), /closed/);
 });
 
 test('grants waiting when the pool closes are refused, not left pending', async () => {
-  const pool = createSigningPool(keys, 'https://cdn.example.com', 'SHA1', 1);
+  const pool = createSigningPool(keys, { publicUrl: 'https://cdn.example.com', hashAlgorithm: 'SHA1', threads: 1 });
   const waiting = Array.from({ length: 50 }, () => pool.signFolder('/live/paid', 'q/master.m3u8', { expiresAt }));
   await pool.close();
   const outcomes = await Promise.allSettled(waiting);
@@ -56,11 +56,19 @@ test('grants waiting when the pool closes are refused, not left pending', async 
 });
 
 test('a thread that dies fails the grant it held, refuses while it restarts, and is replaced', async () => {
-  const pool = createSigningPool(keys, 'https://cdn.example.com', 'SHA1', 1, new URL('../fixtures/crashing-sign-worker.ts', import.meta.url).href);
+  const told: string[] = [];
+  const pool = createSigningPool(keys, {
+    publicUrl: 'https://cdn.example.com',
+    hashAlgorithm: 'SHA1',
+    threads: 1,
+    onThreadExit: (message) => told.push(message),
+    entry: new URL('../fixtures/crashing-sign-worker.ts', import.meta.url).href,
+  });
   try {
     await pool.signFolder('/live/paid', 'q/master.m3u8', { expiresAt });
     await assert.rejects(pool.signFolder('/crash', 'q/master.m3u8', { expiresAt }), /signing thread exited \(3\)/);
     await assert.rejects(pool.signFolder('/live/paid', 'q/master.m3u8', { expiresAt }), /no signing thread is running/);
+    assert.deepEqual(told, ['signing thread exited (3); a new one starts in 1 s'], 'the operator is told once');
     const g = await waitFor('a new signing thread', () => pool.signFolder('/live/paid', 'q/master.m3u8', { expiresAt }).catch(() => undefined), 10_000, 100);
     assert.deepEqual(verifier.verifyRequest({ url: g.url, cookies: {}, clientIp: '198.51.100.1' }), { ok: true });
   } finally {
