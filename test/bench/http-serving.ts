@@ -7,7 +7,7 @@ import path from 'node:path';
 import { runTs } from '../helpers/cli.ts';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnChild, startPublisher } from '../helpers/processes.ts';
-import { startServer } from '../helpers/server.ts';
+import { createChannel, startServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { runWrk, startNginx, type WrkResult } from './tools.ts';
 
@@ -64,8 +64,7 @@ export async function benchHttp(quick: boolean): Promise<Row[]> {
   const server = await startServer({ LADDER: '720p:4500k', SEGMENT_SECONDS: '2', LIVE_GRACE_SECONDS: '3600' });
   const nginx = await startNginx();
   try {
-    const auth = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
-    const { streamKey } = (await (await fetch(`${server.baseUrl}/api/admin/channels`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'paid', title: 'Paid', priceCents: 100 }) })).json()) as { streamKey: string };
+    const { streamKey } = await createChannel(server, 'paid', { title: 'Paid', priceCents: 100 });
     const publisher = startPublisher(server.rtmpUrl(streamKey), { width: 1280, height: 720, fps: 30 });
     const sign = async (url: string): Promise<string> => (await runTs('server/cli/main.ts', ['sign', url], { DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl })).stdout.trim();
     const playlistUrl = await sign(`${server.baseUrl}/live/paid/q/720p.m3u8`);

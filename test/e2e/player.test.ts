@@ -6,7 +6,7 @@ import type { Browser } from 'playwright';
 import { currentTime, launchChromium, screenshot } from '../helpers/browser.ts';
 import { makeClip } from '../helpers/media.ts';
 import { startPublisher, type Child } from '../helpers/processes.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** Registers a bucket video through the admin API and waits for it to be packaged. */
@@ -16,15 +16,6 @@ async function addVideo(server: TestServer, source: string, title: string, price
   const { id, jobId } = (await res.json()) as { id: string; jobId: string };
   await waitFor(`packaging of ${title}`, async () => ((await (await fetch(`${server.baseUrl}/api/admin/jobs/${jobId}`, { headers: auth })).json()) as { state: string }).state === 'done', 60_000, 200);
   return id;
-}
-
-async function addChannel(server: TestServer, name: string, priceCents: number): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/api/admin/channels`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name, title: `${name} live`, priceCents }),
-  });
-  return ((await res.json()) as { streamKey: string }).streamKey;
 }
 
 describe('web player in Chromium', () => {
@@ -127,7 +118,7 @@ describe('web player in Chromium', () => {
 describe('web player: access expiry', () => {
   test('when the purchase ends during playback the player says so and offers to buy again', async () => {
     const server = await startServer({ LADDER: '240p:400k', SEGMENT_SECONDS: '1', ACCESS_HOURS: '0.004' });
-    const key = await addChannel(server, 'premium', 199);
+    const key = (await createChannel(server, 'premium', { title: 'premium live', priceCents: 199 })).streamKey;
     const publisher = startPublisher(server.rtmpUrl(key), { width: 320, height: 240, fps: 15 });
     const browser = await launchChromium();
     try {

@@ -75,3 +75,14 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
     },
   };
 }
+
+/** Creates a channel through the admin API (title: the name unless given; free unless priced); fails unless 201. */
+export async function createChannel(server: Pick<TestServer, 'baseUrl' | 'adminToken'>, name: string, opts: { title?: string; priceCents?: number } = {}): Promise<{ id: string; streamKey: string }> {
+  const res = await fetch(`${server.baseUrl}/api/admin/channels`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, title: opts.title ?? name, ...(opts.priceCents !== undefined ? { priceCents: opts.priceCents } : {}) }),
+  });
+  if (res.status !== 201) throw new Error(`creating channel ${name}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; streamKey: string };
+}

@@ -10,7 +10,7 @@ import { afterEach, describe, test, type TestContext } from 'node:test';
 import { followLive, listedSegments, type LiveViewer, transcoderPids } from '../helpers/live-viewer.ts';
 import { childPids, isAlive, startPublisher, type Child } from '../helpers/processes.ts';
 import { probeVideo } from '../helpers/probe.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -74,16 +74,6 @@ const online = async (server: TestServer, id: string): Promise<boolean | undefin
   ((await (await server.get('/api/catalog')).json()) as { items: Array<{ id: string; online?: boolean }> }).items.find((i) => i.id === id)?.online;
 const channelState = async (server: TestServer, id: string): Promise<string | undefined> =>
   new RegExp(`boxoffice_live_channel_state\\{channel="${id}",state="(\\w+)"\\} 1`).exec(await text(server, '/metrics'))?.[1];
-
-async function createChannel(server: TestServer, name: string, priceCents = 0): Promise<{ id: string; streamKey: string }> {
-  const res = await fetch(`${server.baseUrl}/api/admin/channels`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name, title: name, priceCents }),
-  });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()) as { id: string; streamKey: string };
-}
 
 /** `name=value` pairs of a response's Set-Cookie headers. */
 const cookiePairs = (res: Response): string[] => res.headers.getSetCookie().map((c) => c.split(';')[0]!);
@@ -212,7 +202,7 @@ describe('live faults', () => {
   faultTest('fault 3: the origin SIGKILLed while a paid channel is live keeps every purchase, serves nothing half-written, and resumes when the publisher reconnects', async () => {
     let server = await origin();
     const { dataDir } = server;
-    const ppv = await createChannel(server, 'ppv', 500);
+    const ppv = await createChannel(server, 'ppv', { priceCents: 500 });
     const publisher = publish(server.rtmpUrl(ppv.streamKey));
     const buyer = await buy(server, 'ppv');
     const bought = await playback(server, buyer, 'ppv');
@@ -321,7 +311,7 @@ describe('live faults', () => {
 
     // nothing else breaks: health, catalog, the admin API and the box office (their data is on another disk)
     assert.equal((await server.get('/healthz')).status, 200);
-    await createChannel(server, 'during-the-outage', 300);
+    await createChannel(server, 'during-the-outage', { priceCents: 300 });
     const buyer = await buy(server, 'during-the-outage');
     assert.equal((await playback(server, buyer, 'during-the-outage')).status, 200);
     assert.ok(isAlive(server.pid) && server.child.proc.exitCode === null, 'the origin is still running');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { startPublisher, type Child } from '../helpers/processes.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const HD = { width: 1280, height: 720, fps: 25 } as const;
@@ -10,16 +10,6 @@ const HD = { width: 1280, height: 720, fps: 25 } as const;
 async function gauge(server: TestServer, name: string): Promise<Map<string, number>> {
   const text = await (await server.get('/metrics')).text();
   return new Map([...text.matchAll(new RegExp(`^${name}\\{channel="([^"]+)"\\} ([\\d.]+)$`, 'gm'))].map((m) => [m[1]!, Number(m[2])]));
-}
-
-async function createChannel(server: TestServer, name: string): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/api/admin/channels`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name, title: name }),
-  });
-  assert.equal(res.status, 201);
-  return ((await res.json()) as { streamKey: string }).streamKey;
 }
 
 const segmentCount = async (server: TestServer, channel: string): Promise<number> => {
@@ -40,7 +30,7 @@ describe('load: two channels published at once at 720p', () => {
     const server = await startServer();
     const publishers: Child[] = [];
     started.push({ server, publishers });
-    const second = await createChannel(server, 'second');
+    const second = (await createChannel(server, 'second')).streamKey;
     publishers.push(startPublisher(server.rtmpUrl(server.demoKey), HD), startPublisher(server.rtmpUrl(second), HD));
     await waitFor('both transcoders to be admitted and measured, or the second refused', async () => {
       if (/not enough CPU|at capacity/.test(server.output())) return true;
@@ -67,7 +57,7 @@ describe('load: two channels published at once at 720p', () => {
     const server = await startServer({ LIVE_CPU_BUDGET: '0.05' });
     const publishers: Child[] = [];
     started.push({ server, publishers });
-    const second = await createChannel(server, 'second');
+    const second = (await createChannel(server, 'second')).streamKey;
     publishers.push(startPublisher(server.rtmpUrl(server.demoKey), HD));
     await waitFor('the first transcoder to be measured', async () => (await gauge(server, 'boxoffice_transcoder_cpu_cores')).has('demo'), 30_000, 250);
     const late = startPublisher(server.rtmpUrl(second), HD);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { runTs } from '../helpers/cli.ts';
 import { startPublisher, type Child } from '../helpers/processes.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { percentile, runViewerSwarm } from '../helpers/viewers.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -15,9 +15,7 @@ describe(`load: ${VIEWERS} viewers with signed URLs follow a paid live channel f
 
   before(async () => {
     server = await startServer();
-    const auth = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
-    const created = await fetch(`${server.baseUrl}/api/admin/channels`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'crowd', title: 'Crowd', priceCents: 500 }) });
-    const { streamKey } = (await created.json()) as { streamKey: string };
+    const { streamKey } = await createChannel(server, 'crowd', { title: 'Crowd', priceCents: 500 });
     publisher = startPublisher(server.rtmpUrl(streamKey));
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isAlive, rssMb, startPublisher, type Child } from '../helpers/processes.ts';
 import { c0c1, connectCommand, handshake, message, MSG, amf0, openRaw, publishCommands, type RawConnection } from '../helpers/rtmp-raw.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** The handshake deadline the origin runs with here (RTMP_HANDSHAKE_TIMEOUT_SECONDS). */
@@ -207,13 +207,7 @@ describe('rtmp: hostile input while a channel is live', () => {
   });
 
   test('50 publishes a second with wrong keys: refused, rate-limited per IP, logged once per window; the live channel plays on', async () => {
-    const created = await fetch(`${server.baseUrl}/api/admin/channels`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'spare', title: 'Spare' }),
-    });
-    assert.equal(created.status, 201);
-    const spareKey = ((await created.json()) as { streamKey: string }).streamKey;
+    const spareKey = (await createChannel(server, 'spare', { title: 'Spare' })).streamKey;
     const before = await position();
     const mark = server.output().length;
     const bytes = random(0xbad);

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { runTs } from '../helpers/cli.ts';
 import { startPublisher, type Child } from '../helpers/processes.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const exec = promisify(execFile);
@@ -31,13 +31,7 @@ describe('paid live channel: signed playback end to end', () => {
 
   before(async () => {
     server = await startServer();
-    const res = await fetch(`${server.baseUrl}/api/admin/channels`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'paid', title: 'Paid show', priceCents: 500 }),
-    });
-    assert.equal(res.status, 201);
-    streamKey = ((await res.json()) as { streamKey: string }).streamKey;
+    streamKey = (await createChannel(server, 'paid', { title: 'Paid show', priceCents: 500 })).streamKey;
     publisher = startPublisher(server.rtmpUrl(streamKey));
     await waitFor('the paid channel to go live', async () => /state="live"/.test(await (await server.get('/metrics')).text()), 20_000);
   });
