@@ -34,16 +34,22 @@ export function admitAnother(loads: readonly TranscoderLoad[], budgetCores: numb
 /** Clock ticks per second of /proc CPU times (USER_HZ: 100 on every Linux architecture Node supports). */
 const USER_HZ = 100;
 
-/** CPU seconds a process has used (user + system), from /proc; undefined when it is gone. */
-export function cpuSecondsOf(pid: number): number | undefined {
+/** User and system CPU seconds a process has used (all its threads), from /proc; undefined when it is gone. */
+export function cpuTimesOf(pid: number): { user: number; system: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are 14 and 15
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+    return { user: Number(fields[11]) / USER_HZ, system: Number(fields[12]) / USER_HZ };
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds a process has used (user + system), from /proc; undefined when it is gone. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  const t = cpuTimesOf(pid);
+  return t && t.user + t.system;
 }
 
 /** Cores each keyed process used since the previous call for that key (undefined on the first call, or when the PID changed or is gone). */

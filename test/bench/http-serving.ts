@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, spawnChild, startPublisher } from '../helpers/processes.ts';
 import { createChannel, startServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { runWrk, startNginx, type WrkResult } from './tools.ts';
+import { medianBy, runWrk, startNginx, type WrkResult } from './tools.ts';
 
 /** One comparison's outcome, for the report. */
 export interface Row {
@@ -35,8 +35,8 @@ async function medianPair(rounds: number, ours: () => Promise<WrkResult>, peer: 
     const p = await peer();
     pairs.push({ ours: o, peer: p, ratio: o.requestsPerSecond / p.requestsPerSecond });
   }
-  const median = [...pairs].sort((a, b) => a.ratio - b.ratio)[Math.floor(pairs.length / 2)]!;
-  return { ours: median.ours, peer: median.peer, ratios: pairs.map((p) => p.ratio) };
+  const middle = medianBy(pairs, (p) => p.ratio);
+  return { ours: middle.ours, peer: middle.peer, ratios: pairs.map((p) => p.ratio) };
 }
 
 /** How the pairs went, for the notes. */

@@ -4,7 +4,7 @@
 import { spawnChild, type Child } from '../helpers/processes.ts';
 import { startServer } from '../helpers/server.ts';
 import type { Row } from './http-serving.ts';
-import { startNginx } from './tools.ts';
+import { median, startNginx } from './tools.ts';
 
 /** An OBS-like publisher: 720p30, x264 veryfast, a keyframe every 2 s, AAC. */
 function publish(url: string): Child {
@@ -76,7 +76,6 @@ async function nginxRtmp(count: number): Promise<Timing> {
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const s = (x: number): string => `${x.toFixed(2)} s`;
 
 /** Runs comparisons 3 and 5. */

@@ -46,22 +46,21 @@ ${rows.map((r) => `- ${r.name}: ${r.notes}.`).join('\n')}
   signatures are remembered, keyed on their raw parameters). The ratio to nginx is close to 1 and moves
   by about ±15 % between runs on this 2-core machine, where wrk, the server and the kernel share the cores;
   comparisons 1 and 2 therefore alternate three 10-second pairs and report the median pair.
-- Small playlists are where one Node process loses to nginx, and the row's note measures why in server
-  CPU per request (user + kernel, read from /proc over the wrk window). wrk itself takes about one of the
-  two cores, so each server has about one: requests/s is close to one second over the CPU a request
-  costs. nginx needs about 15 µs and a bare node:http handler answering the same bytes about 17 µs, so
-  Node's own HTTP code leaves little room. Inside the origin it costs more again. The origin's cheapest
-  answer on the same path (a 404 for an unknown channel: no signature check, no playlist) is in the note,
-  and even it reaches only about half of nginx.
-  In a one-off experiment with the live handler swapped for the bare one, the origin process spent 12–13
-  µs of user and 8–9 µs of kernel time a request, against the bare process's 8–9 and 7 in the same runs
-  (41,000–52,000 req/s, 0.65–0.8× nginx). perf shows node's HTTP code running through megamorphic
-  property loads in a process that also loads fastify, the AWS and Stripe SDKs and node-media-server. The
-  playlist answer then adds the safe path split, the channel lookup, CORS, the CloudFront check (remembered
-  per signed URL) and one response head. That is under a tenth of the origin's JavaScript profile but
-  shows as both user and kernel time per request. A second serving process would not help on this
-  machine, because wrk already holds the other core. So 0.7× is out of reach for a Node origin that
-  checks signatures on 2 cores: the miss is explained, not fixed.
+- Small playlists are where one Node process loses to nginx, and the row's note measures why in server CPU
+  per request (user + kernel, read from /proc over the wrk window). wrk itself takes about one of the two
+  cores, so each server has about one: requests/s is close to one second over the CPU a request costs.
+  nginx needs about 15 µs and a bare node:http handler answering the same bytes 17–20 µs, so Node's own
+  HTTP code leaves little room. Inside the origin it costs more again. The origin's cheapest answer on the
+  same path (a 404 for an unknown channel: no signature check, no playlist) is in the note, and even it
+  reaches only about half of nginx. In a one-off experiment with the live handler swapped for the bare
+  one, the origin process spent 12–13 µs of user and 8–9 µs of kernel time a request, against the bare
+  process's 8–9 and 7 in the same runs (41,000–52,000 req/s, 0.65–0.8× nginx). perf shows node's HTTP code
+  running through megamorphic property loads in a process that also loads fastify, the AWS and Stripe SDKs
+  and node-media-server. The playlist answer then adds the safe path split, the channel lookup, CORS, the
+  CloudFront check (remembered per signed URL) and one response head. That is under a tenth of the
+  origin's JavaScript profile but shows as both user and kernel time per request. A second serving process
+  would not help on this machine, because wrk already holds the other core. So 0.7× is out of reach for a
+  Node origin that checks signatures on 2 cores: the miss is explained, not fixed.
 - Issuing a playback URL costs one RSA-2048 signature plus the entitlement and item lookups in SQLite,
   the viewer cookie's HMAC and the response. The signature (about 250 µs, 57 % of the work when it ran
   on the event loop, which then reached 0.52–0.67× of raw signing) is now made on a signing thread (one
@@ -76,11 +75,12 @@ ${rows.map((r) => `- ${r.name}: ${r.notes}.`).join('\n')}
   the price of transcoding: zerolatency tuning (X264_TUNE=zerolatency) takes about 0.6 s off it.
 - VOD packaging adds the queue, copying and hashing the source (ffprobe runs meanwhile), the poster, both
   playlist variants and the move into the bucket to the ffmpeg run. The origin logs how long its own
-  ffmpeg run took, and the note gives the job's time outside it: about 0.15 s on a 15-second encode, 1 %. The outputs are renamed into a local bucket, eight at a time. The poster is a separate
-  one-frame ffmpeg run alongside the ladder (0.14 s of CPU); cutting it from the ladder's own decode cost
-  more, about 0.6 s of wall time. The ratio itself is at the mercy of the VM: single back-to-back pairs
-  have measured 0.85–1.16× across runs, and the job's ffmpeg run against the bare command moves by about
-  a tenth pair by pair (the note's last figures). That is more than the 5 % the target allows. Comparisons 4 and 7
+  ffmpeg run took, and the note gives the job's time outside it: about 0.15 s on a 15-second encode, 1 %.
+  The outputs are renamed into a local bucket, eight at a time. The poster is a separate one-frame ffmpeg
+  run alongside the ladder (0.14 s of CPU); cutting it from the ladder's own decode cost more, about 0.6 s
+  of wall time. The ratio itself is at the mercy of the VM: single back-to-back pairs have measured
+  0.85–1.16× across runs, and the job's ffmpeg run against the bare command moves by about a tenth pair by
+  pair (the note's last figures). That is more than the 5 % the target allows. Comparisons 4 and 7
   therefore alternate five runs of each side and take the median of the back-to-back pairs' ratios (one
   run with --quick). Their end is read from the origin's log: polling the job API every 50 ms took 3 % of
   a core from the encode being measured.

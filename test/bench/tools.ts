@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { cpuTimesOf } from '../../server/live/capacity.ts';
 import { freePort, spawnChild, type Child } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -101,21 +102,26 @@ export async function runWrk(url: string, opts: { connections: number; seconds: 
   return { requestsPerSecond: rps, non2xx, errors, cpuPerRequest: { userUs: ((after.user - before.user) * 1e6) / requests, systemUs: ((after.system - before.system) * 1e6) / requests } };
 }
 
-/** User and kernel CPU seconds the processes have used so far (all their threads), from /proc. */
+/** User and kernel CPU seconds the processes have used so far (all their threads). */
 export function processCpu(pids: readonly number[]): { user: number; system: number } {
   let user = 0;
   let system = 0;
   for (const pid of pids) {
-    // fields after the command name: state is the 1st, utime the 12th and stime the 13th, in clock ticks
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    user += Number(fields[11]) / CLOCK_TICKS;
-    system += Number(fields[12]) / CLOCK_TICKS;
+    const t = cpuTimesOf(pid);
+    if (!t) throw new Error(`process ${pid} is gone: its CPU time cannot be read`);
+    user += t.user;
+    system += t.system;
   }
   return { user, system };
 }
 
-/** Linux's USER_HZ, the unit of /proc's CPU times. */
-const CLOCK_TICKS = 100;
+/** The median element of `items` by `key` (the upper one of an even count). */
+export function medianBy<T>(items: readonly T[], key: (t: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)]!;
+}
+
+/** The median of numbers (the upper one of an even count; NaN for none). */
+export const median = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : medianBy(xs, (x) => x));
 
 /** The PIDs of a process's children (nginx's workers). */
 function childrenOf(pid: number): number[] {
