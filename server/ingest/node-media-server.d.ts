@@ -43,7 +43,7 @@ declare module 'node-media-server/src/server/broadcast_server.js' {
 }
 
 declare module 'node-media-server/src/session/rtmp_session.js' {
-  import type net from 'node:net';
+  import type { Duplex } from 'node:stream';
   import type AVPacket from 'node-media-server/src/core/avpacket.js';
   import type BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
   /** The request an RTMP publish or play carries. */
@@ -55,11 +55,11 @@ declare module 'node-media-server/src/session/rtmp_session.js' {
   }
   /** One RTMP connection; its callbacks are instance properties read by run(). */
   export default class RtmpSession {
-    constructor(socket: net.Socket);
+    constructor(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined });
     id: string;
     ip: string;
     protocol: string;
-    socket: net.Socket;
+    socket: Duplex;
     rtmp: { parserData(data: Buffer): string | null };
     broadcast: BroadcastServer;
     isPublisher: boolean;

@@ -1,4 +1,4 @@
-import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import RtmpSession from 'node-media-server/src/session/rtmp_session.js';
 import BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
 import Context from 'node-media-server/src/core/context.js';
@@ -31,9 +31,17 @@ export interface IngestHooks {
   publishEnded(channelId: string): void;
 }
 
-/** The RTMP ingest: takes sockets from the listeners and runs them through node-media-server. */
+/** A connection the ingest runs RTMP over: a TCP or TLS socket, or an RTMPT session's virtual socket. */
+export type RtmpTransport = Duplex & {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  /** Calls `onIdle` once nothing has been read or written for `ms` (net.Socket's contract). */
+  setTimeout(ms: number, onIdle?: () => void): unknown;
+};
+
+/** The RTMP ingest: takes connections from the listeners and runs them through node-media-server. */
 export interface RtmpIngest {
-  handleSocket(socket: net.Socket): void;
+  handleSocket(socket: RtmpTransport): void;
   /** Closes every RTMP connection. */
   stop(): void;
 }
@@ -70,13 +78,13 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
   // node-media-server logs attacker-driven parse errors line by line: everything it reports we report ourselves
   nmsLogger.log = () => undefined;
   const publishers = new Map<string, { session: RtmpSession; control: FeedControl }>();
-  const sockets = new Set<net.Socket>();
+  const sockets = new Set<RtmpTransport>();
   const limiter = createRefusalLimiter();
   const summaries = setInterval(() => {
     for (const w of limiter.drain(Date.now())) log.warn(describeWindow(w, REFUSAL_LIMITS.windowMs), { refused: w.refused, blocked: w.blocked });
   }, SUMMARY_INTERVAL_MS).unref();
 
-  const handleSocket = (socket: net.Socket): void => {
+  const handleSocket = (socket: RtmpTransport): void => {
     const address = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     if (!limiter.admits(address, Date.now())) {
       socket.destroy(); // repeated unknown keys from this address: no handshake until its window ends
