@@ -10,6 +10,15 @@ export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fa
 export interface Config {
   readonly httpPort: number;
   readonly rtmpPorts: readonly number[];
+  /** HTTPS port when a certificate is configured (a port also in rtmpsPorts serves both over one TLS socket). */
+  readonly httpsPort: number | undefined;
+  /** Ports that accept RTMPS (RTMP over TLS); empty without a certificate. */
+  readonly rtmpsPorts: readonly number[];
+  /** PEM certificate (chain) and private key of the TLS listeners; reloaded on SIGHUP. */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  /** An RTMPT session with no request for this long is closed and its resources freed. */
+  readonly rtmptIdleTimeoutSeconds: number;
   readonly bind: string;
   readonly publicUrl: string;
   readonly dataDir: string;
@@ -90,8 +99,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   };
   const httpPort = read('HTTP_PORT', 80, parsePort);
   const rtmpPorts = read('RTMP_PORTS', [1935, 80], parsePortList);
+  const tlsCertFile = read<string | undefined>('TLS_CERT_FILE', undefined, (raw) => path.resolve(cwd, raw));
+  const tlsKeyFile = read<string | undefined>('TLS_KEY_FILE', undefined, (raw) => path.resolve(cwd, raw));
+  const tls = tlsCertFile !== undefined && tlsKeyFile !== undefined;
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together (both unset: no HTTPS or RTMPS)');
+  const httpsPort = read<number | undefined>('HTTPS_PORT', tls ? 443 : undefined, parsePort);
+  const rtmpsPorts = read<readonly number[]>('RTMPS_PORTS', tls ? [443, 1936] : [], parsePortList);
+  if (!tls && (env.HTTPS_PORT?.trim() || env.RTMPS_PORTS?.trim())) problems.push('HTTPS_PORT and RTMPS_PORTS need a certificate: set TLS_CERT_FILE and TLS_KEY_FILE');
+  const plain = new Set([httpPort, ...rtmpPorts]);
+  const clash = [...(httpsPort === undefined ? [] : [httpsPort]), ...rtmpsPorts].filter((p) => plain.has(p));
+  if (tls && clash.length > 0) problems.push(`port ${clash[0]} is both a plain (HTTP_PORT, RTMP_PORTS) and a TLS port (HTTPS_PORT, RTMPS_PORTS): a port speaks TLS or not`);
+  const rtmptIdleTimeoutSeconds = read('RTMPT_IDLE_TIMEOUT_SECONDS', 10, intIn(1, 300));
   const bind = read('BIND', '0.0.0.0', (raw) => (/^[0-9a-fA-F:.]+$/.test(raw) ? raw : new Invalid('an IP address such as 0.0.0.0 or 127.0.0.1')));
-  const publicUrl = read('PUBLIC_URL', `http://localhost${httpPort === 80 ? '' : `:${httpPort}`}`, parsePublicUrl);
+  const defaultUrl = tls && httpsPort !== undefined ? `https://localhost${httpsPort === 443 ? '' : `:${httpsPort}`}` : `http://localhost${httpPort === 80 ? '' : `:${httpPort}`}`;
+  const publicUrl = read('PUBLIC_URL', defaultUrl, parsePublicUrl);
   const segmentSeconds = read('SEGMENT_SECONDS', 2, intIn(1, 10));
   const ladder = read<readonly RungSpec[]>('LADDER', DEFAULT_LADDER, (raw) => {
     const parsed = parseLadder(raw);
@@ -141,6 +162,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   return Object.freeze({
     httpPort,
     rtmpPorts: Object.freeze([...rtmpPorts]),
+    httpsPort: tls ? httpsPort : undefined,
+    rtmpsPorts: Object.freeze(tls ? [...rtmpsPorts] : []),
+    tlsCertFile: tls ? tlsCertFile : undefined,
+    tlsKeyFile: tls ? tlsKeyFile : undefined,
+    rtmptIdleTimeoutSeconds,
     bind,
     publicUrl,
     dataDir: path.resolve(cwd, env.DATA_DIR?.trim() || './data'),
