@@ -48,6 +48,8 @@ export interface AppDeps {
   readonly viewerSecret: Buffer;
   readonly videos: VideoRepository;
   readonly bucket: Bucket;
+  /** The ingest's last refusal of a channel's accepted publish (unsupported codec), for the admin API. */
+  readonly lastRefusal?: (channelId: string) => { reason: string; at: number } | undefined;
   /** Tells the packaging queue a job was queued. */
   readonly kickJobs: () => void;
   /** The clock of entitlements and rate limits (tests inject one). */
@@ -151,6 +153,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     adminToken: deps.adminToken,
     config,
     isLive: (id) => deps.live.channel(id)?.state() === 'live',
+    ...(deps.lastRefusal ? { lastRefusal: deps.lastRefusal } : {}),
   });
   return app;
 }

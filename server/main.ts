@@ -111,6 +111,7 @@ async function main(): Promise<void> {
   const app = buildApp({
     config, channels, purchases, live, capacity, log, verifier, gateway, stripe, videos, bucket,
     kickJobs: jobs.kick,
+    lastRefusal: ingest.lastRefusal,
     adminToken: stored.token,
     playerDir: path.join(ROOT, 'player'),
     grants,

@@ -29,7 +29,7 @@ export function createChannel(repo: ChannelRepository, input: { id: string; titl
 }
 
 /** `POST /api/admin/channels`, `PATCH /api/admin/channels/<id>` (title, price) and `GET /api/admin/channels`, behind the admin token. */
-export function registerChannelRoutes(app: FastifyInstance, deps: { channels: ChannelRepository; adminToken: string; config: Config; isLive(id: string): boolean }): void {
+export function registerChannelRoutes(app: FastifyInstance, deps: { channels: ChannelRepository; adminToken: string; config: Config; isLive(id: string): boolean; lastRefusal?(id: string): { reason: string; at: number } | undefined }): void {
   const guard = { onRequest: requireAdmin(deps.adminToken) };
   app.post('/api/admin/channels', guard, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -56,7 +56,11 @@ export function registerChannelRoutes(app: FastifyInstance, deps: { channels: Ch
   });
   app.get('/api/admin/channels', guard, async (_req, reply) =>
     reply.header('cache-control', 'no-store').send({
-      channels: deps.channels.list().map((c) => ({ id: c.id, title: c.title, priceCents: c.priceCents, currency: c.currency, streamKey: c.streamKey, online: deps.isLive(c.id) })),
+      channels: deps.channels.list().map((c) => {
+        const refused = deps.lastRefusal?.(c.id);
+        const lastRefusal = refused && { reason: refused.reason, at: new Date(refused.at).toISOString() };
+        return { id: c.id, title: c.title, priceCents: c.priceCents, currency: c.currency, streamKey: c.streamKey, online: deps.isLive(c.id), ...(lastRefusal ? { lastRefusal } : {}) };
+      }),
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { CHANNEL_NAME, type ChannelRepository } from '../db/channel-repository.ts';
 import type { Verifier } from '../signing/verifier.ts';
 import type { IngestHooks, OnDemandPlay } from './rtmp-server.ts';
-import { STREAM_KEY } from './stream-keys.ts';
+import { parsePublishKey } from './stream-keys.ts';
 
 /**
  * Who may publish and play over RTMP: stream keys map to channels; paid channels play only with a signed
@@ -16,9 +16,10 @@ export function createAdmission(
   capacity?: (channelId: string) => { ok: true } | { ok: false; reason: string },
 ): Pick<IngestHooks, 'authorizePublish' | 'authorizePlay'> {
   return {
-    authorizePublish(streamKey) {
-      if (!STREAM_KEY.test(streamKey)) return { ok: false, reason: 'malformed stream key' };
-      const channel = channels.findByStreamKey(streamKey);
+    authorizePublish(name) {
+      const parsed = parsePublishKey(name);
+      if (!parsed.ok) return parsed;
+      const channel = channels.findByStreamKey(parsed.key);
       if (!channel) return { ok: false, reason: 'unknown stream key' };
       const room = capacity?.(channel.id) ?? { ok: true };
       return room.ok ? { ok: true, channelId: channel.id } : { ok: false, reason: `channel ${channel.id}: ${room.reason}`, capacity: true };

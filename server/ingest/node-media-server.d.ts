@@ -119,6 +119,25 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     controlHandler(): void;
     /** Handles a command message (connect, createStream, publish, play, ...). */
     invokeHandler(): void;
+    streamApp: string;
+    streamName: string;
+    streamHost: string;
+    streamQuery: Record<string, unknown>;
+    streamId: number | undefined;
+    /** Set by RtmpSession.run() from the session's handlers. */
+    onConnectCallback(req: { app: unknown; name: unknown; host: unknown; query: Record<string, unknown> }): void;
+    onPushCallback(): void;
+    onPlayCallback(): void;
+    /** The command handlers invokeHandler dispatches to (overridable). */
+    onConnect(message: unknown): void;
+    onPublish(message: unknown): void;
+    onPlay(message: unknown): void;
+    outChunkSize: number;
+    setChunkSize(size: number): void;
+    respondPublish(): void;
+    respondPlay(): void;
+    sendInvokeMessage(streamId: number, message: Record<string, unknown>): void;
+    sendStatusMessage(streamId: number, level: string, code: string, description: string): void;
   }
 }
 

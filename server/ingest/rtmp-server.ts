@@ -6,10 +6,11 @@ import nmsLogger from 'node-media-server/src/core/logger.js';
 import type { Logger } from '../log.ts';
 import Flv from 'node-media-server/src/protocol/flv.js';
 import type { FlvTag } from './flv-reader.ts';
-import { GuardedRtmp, RtmpLimitError } from './guarded-rtmp.ts';
+import { GuardedRtmp, REFUSAL_CODES, RtmpLimitError, type RtmpRefusal } from './guarded-rtmp.ts';
+import { describeEnhancedRtmp } from './enhanced-rtmp.ts';
 import { createLiveFeed, type FeedControl, type LiveFeed } from './live-feed.ts';
 import { createRefusalLimiter, describeWindow, REFUSAL_LIMITS, type RefusalKind } from './refusal-limiter.ts';
-import { parseRtmpTarget, redactKey, type RtmpTarget } from './stream-keys.ts';
+import { parseRtmpTarget, PUBLISH_APPS, redactKey, type RtmpTarget } from './stream-keys.ts';
 
 /** A decision on a publish or play: the channel it maps to, or why not. */
 export type Admission = { ok: true; channelId: string } | { ok: false; reason: string; /** a known key refused for lack of capacity (not counted as a wrong key) */ capacity?: true };
@@ -42,6 +43,8 @@ export type RtmpTransport = Duplex & {
 /** The RTMP ingest: takes connections from the listeners and runs them through node-media-server. */
 export interface RtmpIngest {
   handleSocket(socket: RtmpTransport): void;
+  /** The last publish of this channel the ingest refused after its key was accepted (e.g. an unsupported codec), if any. */
+  lastRefusal(channelId: string): { reason: string; at: number } | undefined;
   /** Closes every RTMP connection. */
   stop(): void;
 }
@@ -51,6 +54,9 @@ const SOCKET_IDLE_MS = 15_000;
 
 /** Time a connection has by default to finish the handshake and have its publish or play admitted. */
 export const HANDSHAKE_TIMEOUT_MS = 5_000;
+
+/** Time a refused client has to read the refusal before its connection is destroyed. */
+const REFUSAL_LINGER_MS = 2_000;
 
 /** How often ended refusal windows are summarised in the log. */
 const SUMMARY_INTERVAL_MS = 1_000;
@@ -79,6 +85,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
   nmsLogger.log = () => undefined;
   const publishers = new Map<string, { session: RtmpSession; control: FeedControl }>();
   const sockets = new Set<RtmpTransport>();
+  const refusals = new Map<string, { reason: string; at: number }>();
   const limiter = createRefusalLimiter();
   const summaries = setInterval(() => {
     for (const w of limiter.drain(Date.now())) log.warn(describeWindow(w, REFUSAL_LIMITS.windowMs), { refused: w.refused, blocked: w.blocked });
@@ -107,12 +114,17 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
     let channelId: string | undefined;
     let onDemand: { stop(): void } | undefined;
 
-    const refuse = (kind: RefusalKind, reason: string, fields: Record<string, unknown> = {}): void => {
+    /** Closes the connection; with an `answer` the client is told why first (and has a moment to read it). */
+    const refuse = (kind: RefusalKind, reason: string, fields: Record<string, unknown> = {}, answer?: RtmpRefusal): void => {
       if (refused) return;
       refused = true;
       if (limiter.record(address, kind, reason, Date.now())) log.warn(`rtmp connection refused: ${reason}`, { remote, ...fields });
-      socket.destroy();
+      if (!answer || socket.destroyed) return void socket.destroy();
+      rtmp.refuse(answer);
+      socket.end();
+      setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
     };
+    const badName = (description: string): RtmpRefusal => ({ code: REFUSAL_CODES.badName, description });
     const attach = (id: string): BroadcastServer => {
       const streamPath = `/live/${id}`;
       session.streamApp = 'live';
@@ -125,21 +137,33 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
       return broadcast;
     };
 
+    rtmp.onConnectCheck = (app) => {
+      const first = typeof app === 'string' ? app.trim().replace(/^\/+/, '').toLowerCase() : '';
+      if (PUBLISH_APPS.some((a) => `${first}/`.startsWith(`${a}/`)) || first === 'cfx') return false;
+      const description = `unknown application "${String(app).slice(0, 32)}": the server is rtmp://HOST/cfx/st`;
+      refuse('other', `unknown app "${String(app).slice(0, 32)}": the server must end in /cfx/st`, {}, { code: REFUSAL_CODES.connect, description });
+      return true;
+    };
     session.onConnect = (req) => {
       target = parseRtmpTarget(req.app, req.name);
       query = req.query ?? {};
     };
     session.onPush = () => {
       if (refused) return;
-      if (!target?.ok) return refuse('key', target?.reason ?? 'no stream name');
+      if (!target?.ok) return refuse('key', target?.reason ?? 'no stream name', {}, badName(target?.reason ?? 'no stream name'));
       const key = redactKey(target.name);
       const admission = hooks.authorizePublish(target.name);
-      if (!admission.ok) return refuse(admission.capacity ? 'other' : 'key', admission.reason, { key });
-      if (publishers.has(admission.channelId)) return refuse('other', 'channel already has a publisher', { channel: admission.channelId, key });
+      if (!admission.ok) {
+        const answer = admission.capacity ? { code: REFUSAL_CODES.publishRejected, description: 'the origin has no room for another live channel now' } : badName(admission.reason);
+        return refuse(admission.capacity ? 'other' : 'key', admission.reason, { key }, answer);
+      }
+      if (publishers.has(admission.channelId)) return refuse('other', 'channel already has a publisher', { channel: admission.channelId, key }, badName('already publishing: this channel has a live publisher'));
       const broadcast = attach(admission.channelId);
       const err = broadcast.postPublish(session);
-      if (err !== null) return refuse('other', `node-media-server: ${err}`, { channel: admission.channelId });
+      if (err !== null) return refuse('other', `node-media-server: ${err}`, { channel: admission.channelId }, badName('already publishing'));
       clearTimeout(deadline);
+      rtmp.accept();
+      refusals.delete(admission.channelId);
       rtmp.publishing = true;
       session.isPublisher = true;
       channelId = admission.channelId;
@@ -150,11 +174,16 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
     };
     session.onPlay = () => {
       if (refused) return;
-      if (!target?.ok) return refuse('other', target?.reason ?? 'no stream name');
+      const notFound = (description: string): RtmpRefusal => ({ code: REFUSAL_CODES.playNotFound, description });
+      if (!target?.ok) return refuse('other', target?.reason ?? 'no stream name', {}, notFound(target?.reason ?? 'no stream name'));
       const admission = hooks.authorizePlay(target.name, query, socket.remoteAddress ?? '');
       // a viewer may paste a stream key as the name: never log one in full
-      if (!admission.ok) return refuse('other', admission.reason, { stream: target.name.replace(/sk_[A-Za-z0-9_-]{32}/g, redactKey).slice(0, 64) });
+      if (!admission.ok) {
+        const answer = /signature/.test(admission.reason) ? { code: REFUSAL_CODES.playFailed, description: 'a valid signature is required' } : notFound('no such stream');
+        return refuse('other', admission.reason, { stream: target.name.replace(/sk_[A-Za-z0-9_-]{32}/g, redactKey).slice(0, 64) }, answer);
+      }
       clearTimeout(deadline);
+      rtmp.accept();
       if ('channelId' in admission) {
         const err = attach(admission.channelId).postPlay(session);
         if (err !== null) return refuse('other', `node-media-server: ${err}`);
@@ -179,6 +208,12 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
     const forward = session.onPacket;
     session.onPacket = (packet) => {
       if (refused || !channelId) return;
+      const enhanced = describeEnhancedRtmp(packet.codec_type, packet.data);
+      if (enhanced !== null) {
+        const reason = `${enhanced} is not supported: set the encoder to H.264 (x264) and AAC`;
+        refusals.set(channelId, { reason, at: Date.now() });
+        return refuse('other', reason, { channel: channelId }, { code: REFUSAL_CODES.publishRejected, description: reason });
+      }
       forward(packet);
       publishers.get(channelId)?.control.onPacket(packet);
     };
@@ -215,6 +250,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
 
   return {
     handleSocket,
+    lastRefusal: (id) => refusals.get(id),
     stop() {
       clearInterval(summaries);
       for (const socket of sockets) socket.destroy();

@@ -35,7 +35,9 @@ export const TEST_ENV = {
 
 /** Starts `server/main.ts` with the HTTP port also accepting RTMP, plus a dedicated RTMP port (`dataDir` reuses a folder: a restart). */
 export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
-  const [httpPort, rtmpPort] = [await freePort(), await freePort()];
+  const httpPort = await freePort();
+  let rtmpPort = await freePort();
+  while (rtmpPort === httpPort) rtmpPort = await freePort(); // the OS may hand the same free port out twice
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-test-'));
   const child = spawnChild(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,

@@ -4,13 +4,16 @@ import { childPids, startPublisher, type Child } from '../helpers/processes.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-/** Publishes and expects the origin to close the connection: the publisher exits with an error. */
-async function expectRefused(url: string): Promise<void> {
+/** Publishes and expects the origin to refuse it: the publisher exits with an error; resolves with what ffmpeg printed. */
+async function expectRefused(url: string): Promise<string> {
   const pub = startPublisher(url);
+  let said = '';
+  pub.proc.stderr!.on('data', (d: Buffer) => (said += d.toString()));
   const code = await Promise.race([pub.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
   if (code === 'running') await pub.kill('SIGKILL');
   assert.notEqual(code, 'running', `${url.replace(/sk_\S+/, 'sk_…')} should be refused`);
   assert.notEqual(code, 0);
+  return said;
 }
 
 describe('live: publishes that must be refused', () => {
@@ -27,16 +30,18 @@ describe('live: publishes that must be refused', () => {
 
   test('an unknown stream key is refused, logged redacted, and starts no transcoder', async () => {
     const unknown = 'sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-    await expectRefused(server.rtmpUrl(unknown));
+    // ffmpeg prints the description of the server's NetStream.Publish.BadName: the streamer sees why
+    assert.match(await expectRefused(server.rtmpUrl(unknown)), /Server error: unknown stream key/);
     assert.match(server.output(), /rtmp connection refused: unknown stream key .*"key":"sk_AAA…"/);
     assert.ok(!server.output().includes(unknown), 'the key never appears in full in the log');
     assert.deepEqual(childPids(server.pid, 'ffmpeg'), []);
   });
 
   test('a malformed path (unknown app, malformed key) is refused with no transcoder', async () => {
-    await expectRefused(server.rtmpUrl(server.demoKey, server.rtmpPort, 'vod'));
+    // a connect to an unknown app gets _error NetConnection.Connect.Rejected
+    assert.match(await expectRefused(server.rtmpUrl(server.demoKey, server.rtmpPort, 'vod')), /Server error: unknown application "vod": the server is rtmp:\/\/HOST\/cfx\/st/);
     assert.match(server.output(), /refused: unknown app "vod"/);
-    await expectRefused(server.rtmpUrl('not-a-key'));
+    assert.match(await expectRefused(server.rtmpUrl('not-a-key')), /Server error: malformed stream key/);
     assert.match(server.output(), /refused: malformed stream key/);
     assert.deepEqual(childPids(server.pid, 'ffmpeg'), []);
     assert.equal((await server.get('/live/demo/master.m3u8')).status, 404);
@@ -48,7 +53,7 @@ describe('live: publishes that must be refused', () => {
     const transcoders = childPids(server.pid, 'ffmpeg');
     assert.equal(transcoders.length, 1, 'one ffmpeg per live channel');
 
-    await expectRefused(server.rtmpUrl(server.demoKey));
+    assert.match(await expectRefused(server.rtmpUrl(server.demoKey)), /Server error: already publishing/);
     assert.match(server.output(), /refused: channel already has a publisher/);
     assert.deepEqual(childPids(server.pid, 'ffmpeg'), transcoders, 'no second transcoder');
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateStreamKey, parseRtmpTarget, redactKey, STREAM_KEY } from '../../server/ingest/stream-keys.ts';
+import { generateStreamKey, parsePublishKey, parseRtmpTarget, redactKey, STREAM_KEY } from '../../server/ingest/stream-keys.ts';
 
 test('generateStreamKey: sk_ and 32 base64url characters, matching STREAM_KEY', () => {
   const key = generateStreamKey();
@@ -62,21 +62,62 @@ test('parseRtmpTarget: leading and trailing slashes on the app are ignored', () 
   assert.deepEqual(parseRtmpTarget('live/', '/KEY'), { ok: true, app: 'live', name: 'KEY' });
 });
 
-test('parseRtmpTarget: unknown apps are refused', () => {
-  for (const app of ['other', '', 'cfx/st/x', 'LIVE', 'cfx/st2']) {
+test('parseRtmpTarget: unknown apps are refused, naming the app', () => {
+  for (const app of ['other', '', 'cfx/st2', 'cfxst', 'st']) {
     const r = parseRtmpTarget(app, 'KEY');
     assert.equal(r.ok, false, app);
-    if (!r.ok) assert.match(r.reason, /unknown app/);
+    if (!r.ok) assert.match(r.reason, /unknown app .*the server must end in \/cfx\/st/);
   }
 });
 
+test('parseRtmpTarget: what streamers mistype and is unambiguous is accepted', () => {
+  const key = generateStreamKey();
+  const ok = { ok: true, app: 'cfx/st', name: key };
+  assert.deepEqual(parseRtmpTarget('cfx/st/', key), ok, 'a trailing slash on the server');
+  assert.deepEqual(parseRtmpTarget('CFX/ST', key), ok, 'the app in capitals');
+  assert.deepEqual(parseRtmpTarget('Cfx/St', key), ok);
+  assert.deepEqual(parseRtmpTarget('LIVE', key), { ok: true, app: 'live', name: key });
+  assert.deepEqual(parseRtmpTarget('cfx/st', ` ${key}\n`), ok, 'a key pasted with spaces and a newline');
+  assert.deepEqual(parseRtmpTarget('cfx/st', `${key}\r\n`), ok);
+  assert.deepEqual(parseRtmpTarget('cfx/st', `\t${key} `), ok);
+  assert.deepEqual(parseRtmpTarget(' cfx/st ', key), ok, 'spaces around the server path');
+  assert.deepEqual(parseRtmpTarget(`cfx/st/${key}`, ''), ok, 'the key in the server field, the key field empty');
+  assert.deepEqual(parseRtmpTarget(`cfx/st/${key}/`, ''), ok);
+});
+
 test('parseRtmpTarget: an empty or malformed stream name is refused', () => {
-  for (const name of ['', '/', 'KEY\n', 'K\0EY', 'KEY\x1f', 'KEY\x7f', 'K\tEY', 'a\\b', '..\\..\\x', 'x'.repeat(1025)]) {
+  for (const name of ['K\0EY', 'K\nEY', 'KEY\x1fX', 'K\tEY', 'a\\b', '..\\..\\x', 'x'.repeat(1025)]) {
     const r = parseRtmpTarget('cfx/st', name);
     assert.equal(r.ok, false, JSON.stringify(name));
     if (!r.ok) assert.equal(r.reason, 'malformed stream name');
   }
+  for (const name of ['', '/', ' \n']) {
+    const r = parseRtmpTarget('cfx/st', name);
+    assert.deepEqual(r, { ok: false, reason: 'no stream name: the stream key field is empty' }, JSON.stringify(name));
+  }
   assert.equal(parseRtmpTarget('cfx/st', 'x'.repeat(1024)).ok, true);
+});
+
+test('parsePublishKey: the key once or twice; refusals say what is wrong without quoting the key', () => {
+  const key = generateStreamKey();
+  const other = generateStreamKey();
+  assert.deepEqual(parsePublishKey(key), { ok: true, key });
+  assert.deepEqual(parsePublishKey(`${key}/${key}`), { ok: true, key }, 'the same key in the server and the key field');
+  const refusals: Array<[string, RegExp]> = [
+    [`${key}/${other}`, /two different stream keys/],
+    [`extra/${key}`, /extra path around the key/],
+    [`${key.slice(0, 10)} ${key.slice(10)}`, /contains spaces/],
+    ['not-a-key', /^malformed stream key$/],
+    [key.slice(0, -1), /^malformed stream key$/],
+  ];
+  for (const [name, reason] of refusals) {
+    const r = parsePublishKey(name);
+    assert.equal(r.ok, false, name);
+    if (!r.ok) {
+      assert.match(r.reason, reason);
+      assert.ok(!r.reason.includes(key) && !r.reason.includes(other), 'the reason never quotes a key');
+    }
+  }
 });
 
 test('parseRtmpTarget: non-string app or name is refused', () => {
