@@ -8,6 +8,8 @@ export interface RawConnection {
   readonly socket: net.Socket;
   /** Bytes the server sent so far. */
   received(): number;
+  /** What the server sent so far, as latin1 text (AMF strings are readable in it). */
+  text(): string;
   /** Resolves true once the server closed the connection, false if it is still open after `ms`. */
   closedWithin(ms: number): Promise<boolean>;
   /** Resolves once at least `bytes` were received (rejects if the connection closes first or after `ms`). */
@@ -21,10 +23,12 @@ export function openRaw(port: number, from = '127.0.0.1'): Promise<RawConnection
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
     let got = 0;
+    const chunks: Buffer[] = [];
     let closed = false;
     const waiters = new Set<() => void>();
     socket.on('data', (d: Buffer) => {
       got += d.length;
+      chunks.push(d);
       for (const w of waiters) w();
     });
     socket.on('error', () => undefined); // ECONNRESET/EPIPE once the server has dropped us
@@ -36,6 +40,7 @@ export function openRaw(port: number, from = '127.0.0.1'): Promise<RawConnection
       resolve({
         socket,
         received: () => got,
+        text: () => Buffer.concat(chunks).toString('latin1'),
         closedWithin: (ms) =>
           new Promise((res) => {
             if (closed) return res(true);
