@@ -18,9 +18,10 @@ import { runPackageJob } from './vod/package-job.ts';
 import { createOnDemandPlayback } from './vod/rtmp-vod.ts';
 import { openDatabase } from './db/database.ts';
 import { createAdmission } from './ingest/admission.ts';
-import { obsServerUrl } from './ingest/obs-settings.ts';
+import { obsRtmpsUrl, obsServerUrl, rtmptUrl } from './ingest/obs-settings.ts';
 import { createSharedListener, listen } from './ingest/port-sharing.ts';
 import { createRtmpIngest } from './ingest/rtmp-server.ts';
+import { CertificateError, loadTlsCertificate, type TlsCertificate } from './ingest/tls-certificate.ts';
 import { createCapacityMonitor } from './live/capacity.ts';
 import { createLiveManager } from './live/live-manager.ts';
 import { createLogger } from './log.ts';
@@ -59,6 +60,16 @@ async function main(): Promise<void> {
   }
   if (keys.generated) log.info('generated a signing key; register its public key with CloudFront (npm run cli -- keys show)', { keyPairId: keys.keyPairId });
   const verifier = createVerifier(keys.publicKeys);
+  let certificate: TlsCertificate | undefined;
+  try {
+    certificate = config.tlsCertFile && config.tlsKeyFile ? loadTlsCertificate(config.tlsCertFile, config.tlsKeyFile) : undefined;
+  } catch (e) {
+    if (e instanceof CertificateError) {
+      process.stderr.write(`boxoffice: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
 
   const db = openDatabase(path.join(config.dataDir, 'boxoffice.db'));
   const channels = createChannelRepository(db);
@@ -120,18 +131,39 @@ async function main(): Promise<void> {
   await app.ready();
 
   const listeners: net.Server[] = [];
+  const firstByteTimeoutMs = config.rtmpHandshakeTimeoutSeconds * 1000;
   for (const port of new Set([config.httpPort, ...config.rtmpPorts])) {
     const server = createSharedListener({
       rtmp: config.rtmpPorts.includes(port) ? ingest.handleSocket : undefined,
       http: port === config.httpPort ? app.server : undefined,
-    }, { firstByteTimeoutMs: config.rtmpHandshakeTimeoutSeconds * 1000 });
+    }, { firstByteTimeoutMs });
     await listen(server, port, config.bind);
     listeners.push(server);
+  }
+  if (certificate) {
+    for (const port of new Set([...(config.httpsPort === undefined ? [] : [config.httpsPort]), ...config.rtmpsPorts])) {
+      const server = createSharedListener({
+        rtmp: config.rtmpsPorts.includes(port) ? ingest.handleSocket : undefined,
+        http: port === config.httpsPort ? app.server : undefined,
+        tls: certificate.current,
+      }, { firstByteTimeoutMs });
+      await listen(server, port, config.bind);
+      listeners.push(server);
+    }
+    // a renewed certificate (certbot, ACME) is picked up by new connections; live publishers stay connected
+    process.on('SIGHUP', () => {
+      try {
+        certificate!.reload();
+        log.info('TLS certificate reloaded');
+      } catch (e) {
+        log.error('TLS certificate reload failed; keeping the current one', { error: (e as Error).message });
+      }
+    });
   }
   jobs.start();
   log.info('bucket', { bucket: bucket.description });
   printBanner(config, channels.get('demo')?.streamKey, stored);
-  log.info('listening', { http: config.httpPort, rtmp: config.rtmpPorts, bind: config.bind });
+  log.info('listening', { http: config.httpPort, rtmp: config.rtmpPorts, ...(certificate ? { https: config.httpsPort, rtmps: config.rtmpsPorts } : {}), bind: config.bind });
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -160,8 +192,11 @@ function printBanner(config: Config, demoKey: string | undefined, admin: { token
     `  Player:          ${config.publicUrl}/`,
     '  OBS settings (Settings > Stream > Service: Custom):',
     `    Server:        ${obsServerUrl(config)}`,
+    ...(obsRtmpsUrl(config) ? [`                   ${obsRtmpsUrl(config)}   (RTMPS, encrypted)`] : []),
     ...(demoKey ? [`    Stream key:    ${demoKey}   (channel "demo"; watch at ${config.publicUrl}/live/demo/master.m3u8)`] : []),
+    `  RTMPT (RTMP over HTTP, ffmpeg and other RTMPT clients): ${rtmptUrl(config)}`,
     `  RTMP ports:      ${config.rtmpPorts.join(', ')}    HTTP port: ${config.httpPort}`,
+    ...(config.rtmpsPorts.length > 0 ? [`  RTMPS ports:     ${config.rtmpsPorts.join(', ')}    HTTPS port: ${config.httpsPort}`] : []),
     ...(admin.created ? [`  Admin token (shown once, stored in ${path.join(config.dataDir, 'admin-token')}): ${admin.token}`] : []),
     '',
   ];

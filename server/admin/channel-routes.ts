@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { CHANNEL_NAME, type Channel, type ChannelRepository } from '../db/channel-repository.ts';
-import { obsServerUrl } from '../ingest/obs-settings.ts';
+import { obsRtmpsUrl, obsServerUrl, rtmptUrl } from '../ingest/obs-settings.ts';
 import { generateStreamKey } from '../ingest/stream-keys.ts';
 import { sendError } from '../origin/http-reply.ts';
 import { requireAdmin } from './admin-auth.ts';
@@ -40,7 +40,7 @@ export function registerChannelRoutes(app: FastifyInstance, deps: { channels: Ch
     return reply.code(201).header('cache-control', 'no-store').send({
       id: channel.id,
       streamKey: channel.streamKey,
-      obs: { server: obsServerUrl(deps.config), streamKey: channel.streamKey },
+      obs: { server: obsServerUrl(deps.config), streamKey: channel.streamKey, ...(obsRtmpsUrl(deps.config) ? { rtmpsServer: obsRtmpsUrl(deps.config) } : {}), rtmptServer: rtmptUrl(deps.config) },
     });
   });
   app.patch<{ Params: { id: string } }>('/api/admin/channels/:id', guard, async (req, reply) => {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type http from 'node:http';
+import tls from 'node:tls';
 
 /** The first byte of an RTMP handshake (C0: protocol version 3). */
 export const RTMP_VERSION_BYTE = 0x03;
@@ -8,6 +9,8 @@ export const RTMP_VERSION_BYTE = 0x03;
 export interface PortRoles {
   rtmp?: (socket: net.Socket) => void;
   http?: http.Server;
+  /** Makes the port a TLS port (HTTPS, RTMPS): the current certificate, asked for at each new connection. */
+  tls?: () => tls.SecureContext;
 }
 
 /** Which role a connection's first byte belongs to. */
@@ -22,24 +25,41 @@ export const FIRST_BYTE_TIMEOUT_MS = 5_000;
 /**
  * A TCP server that reads each connection's first byte, puts it back, and hands the socket to the RTMP
  * ingest (0x03) or to the HTTP server (anything else: HTTP requests start with a method name). A
- * dedicated port has one role; a byte for a role it lacks closes the connection.
+ * dedicated port has one role; a byte for a role it lacks closes the connection. On a TLS port the same
+ * happens to the decrypted stream once the TLS handshake is done (HTTPS and RTMPS on one port), and the
+ * handshake and first byte together must arrive within the deadline: a handshake that never finishes
+ * holds nothing for longer.
  */
 export function createSharedListener(roles: PortRoles, opts: { firstByteTimeoutMs?: number } = {}): net.Server {
   const { firstByteTimeoutMs = FIRST_BYTE_TIMEOUT_MS } = opts;
-  return net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
-    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
-    socket.on('error', () => socket.destroy());
-    socket.once('readable', () => {
-      const first: Buffer | null = socket.read();
-      if (first === null || first.length === 0) return socket.destroy();
-      socket.unshift(first);
-      socket.setTimeout(0);
-      const role = classifyFirstByte(first[0]!, roles);
-      if (role === 'rtmp') roles.rtmp!(socket);
-      else if (role === 'http') roles.http!.emit('connection', socket);
-      else socket.destroy();
+  return net.createServer({ pauseOnConnect: true, noDelay: true }, (raw) => {
+    raw.on('error', () => raw.destroy());
+    if (!roles.tls) return dispatch(raw, roles, firstByteTimeoutMs);
+    const deadline = setTimeout(() => raw.destroy(), firstByteTimeoutMs);
+    raw.on('close', () => clearTimeout(deadline));
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: roles.tls() });
+    secure.on('error', () => secure.destroy());
+    secure.once('secure', () => {
+      clearTimeout(deadline);
+      dispatch(secure, roles, firstByteTimeoutMs);
     });
+    raw.resume();
+  });
+}
 
+/** Reads a connection's first byte (within the deadline), puts it back and hands the socket to its role. */
+function dispatch(socket: net.Socket, roles: PortRoles, firstByteTimeoutMs: number): void {
+  socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.once('readable', () => {
+    const first: Buffer | null = socket.read();
+    if (first === null || first.length === 0) return socket.destroy();
+    socket.unshift(first);
+    socket.setTimeout(0);
+    const role = classifyFirstByte(first[0]!, roles);
+    if (role === 'rtmp') roles.rtmp!(socket);
+    else if (role === 'http') roles.http!.emit('connection', socket);
+    else socket.destroy();
   });
 }
 
