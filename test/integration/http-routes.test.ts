@@ -112,7 +112,7 @@ describe('HTTP: paths, errors and the admin API', () => {
     const created = res.json();
     assert.equal(created.id, 'news');
     assert.match(created.streamKey, /^sk_[A-Za-z0-9_-]{32}$/);
-    assert.deepEqual(created.obs, { server: 'rtmp://localhost/cfx/st', streamKey: created.streamKey });
+    assert.deepEqual(created.obs, { server: 'rtmp://localhost/cfx/st', streamKey: created.streamKey, rtmptServer: 'rtmpt://localhost:8080/cfx/st' }, 'no RTMPS server without a certificate');
     assert.equal(t.channels.get('news')?.priceCents, 499);
 
     const again = await app.inject({ method: 'POST', url: '/api/admin/channels', headers: auth, payload: { name: 'news', title: 'Other' } });
