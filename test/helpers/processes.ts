@@ -24,6 +24,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** True while a process with this PID runs: a zombie (exited, not yet reaped, as under an init that reaps late) does not count. */
+export function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** PIDs of a process's direct children running `name` (e.g. the origin's ffmpeg transcoders). */
 export function childPids(parentPid: number, name: string): number[] {
   try {
