@@ -7,6 +7,7 @@ import type { CapacityMonitor } from './live/capacity.ts';
 import type { LiveManager } from './live/live-manager.ts';
 import type { Logger } from './log.ts';
 import { createCorsPolicy } from './origin/cors.ts';
+import { createOriginGuard } from './origin/origin-secret.ts';
 import { createLiveHandler, isPublicLivePath, mountRaw, registerHlsPreflight, type ChannelAccess, type RawHandler } from './origin/hls-routes.ts';
 import { answerClientError, requestErrorReply, sendError, writeError } from './origin/http-reply.ts';
 import { registerPlayerRoutes } from './origin/player-routes.ts';
@@ -54,6 +55,11 @@ export interface AppDeps {
   readonly kickJobs: () => void;
   /** The clock of entitlements and rate limits (tests inject one). */
   readonly now?: () => number;
+  /** RTMPT (RTMP over HTTP POSTs): its requests are answered ahead of fastify, whose body parsing never sees them. */
+  readonly rtmpt?: {
+    isRtmptRequest(method: string | undefined, url: string | undefined): boolean;
+    handle(req: http.IncomingMessage, res: http.ServerResponse): void;
+  };
 }
 
 /** Builds the fastify app without listening (tests use `app.inject`; main hands it sockets). */
@@ -64,18 +70,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (!res.headersSent) writeError(res, 500, 'internal', 'internal error');
     else res.destroy();
   };
+  const viaEdge = createOriginGuard(deps.config.originSecret, (req) => deps.rtmpt?.isRtmptRequest(req.method, req.url) === true);
   const app = Fastify({
-    // live HLS (the hot path: every viewer, every segment, every playlist reload) goes straight to its
-    // handler, skipping fastify's routing and reply machinery; everything else goes through fastify
+    // live HLS (the hot path: every viewer, every segment, every playlist reload) and RTMPT go straight to
+    // their handlers, skipping fastify's routing, body parsing and reply machinery; the rest goes through fastify
     serverFactory: (handler) =>
       http.createServer((req, res) => {
-        if (live && (req.method === 'GET' || req.method === 'HEAD') && req.url?.startsWith('/live/')) {
+        if (!viaEdge(req)) writeError(res, 403, 'edge_required', 'this origin answers only through its CDN');
+        else if (live && (req.method === 'GET' || req.method === 'HEAD') && req.url?.startsWith('/live/')) {
           try {
             live(req, res)?.catch((e: Error) => liveFailed(req, res, e));
           } catch (e) {
             liveFailed(req, res, e as Error);
           }
-        } else handler(req, res);
+        } else if (deps.rtmpt?.isRtmptRequest(req.method, req.url)) deps.rtmpt.handle(req, res);
+        else handler(req, res);
       }),
     logger: false,
     bodyLimit: 1024 * 1024,
@@ -112,7 +121,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const boxOffice = {
     catalog, entitlements, viewers, cors, now, log: deps.log, gateway: deps.gateway, grants: deps.grants,
     publicUrl: config.publicUrl, accessHours: config.accessHours, playbackUrlHours: config.playbackUrlHours,
-    bindIp: config.signingBindIp, trustProxy: config.trustProxy,
+    bindIp: config.signingBindIp, trustProxy: config.trustProxy, signFreeItems: !config.enforceSignatures,
   };
 
   registerPlayerRoutes(app, { playerDir: deps.playerDir, publicUrl: config.publicUrl, viewers, onWatch: (req) => confirmReturn(req, boxOffice) });

@@ -48,6 +48,8 @@ export interface Config {
   readonly signingBindIp: boolean;
   /** The origin checks signatures on paid HLS itself (false when CloudFront does). */
   readonly enforceSignatures: boolean;
+  /** When set, HTTP requests must carry it in X-Origin-Secret (the CDN's origin custom header): nobody bypasses the edge. */
+  readonly originSecret: string | undefined;
   /** Take the client IP, scheme and host from X-Forwarded-* headers. */
   readonly trustProxy: boolean;
   /** Sites (origins) whose pages may read paid HLS and the viewer API cross-origin; `*` any site, without cookies. */
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const signingBindIp = read('SIGNING_BIND_IP', false, parseBool);
   const enforceSignatures = read('ENFORCE_SIGNATURES', true, parseBool);
   const trustProxy = read('TRUST_PROXY', false, parseBool);
+  const originSecret = read<string | undefined>('ORIGIN_SECRET', undefined, (raw) => (/^[\x21-\x7e]{16,256}$/.test(raw) ? raw : new Invalid('16-256 printable characters without spaces (a header value)')));
   const corsOrigins = read<readonly string[]>('CORS_ORIGINS', [], parseOrigins);
   // fractions allowed (0.25 is 15 minutes): short access periods for trials and tests
   const accessHours = read('ACCESS_HOURS', 24, (raw) => (/^\d{1,4}(\.\d{1,4})?$/.test(raw) && Number(raw) > 0 && Number(raw) <= 24 * 366 ? Number(raw) : new Invalid('hours, more than 0 and at most 8784; fractions allowed (0.5)')));
@@ -189,6 +192,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     signingBindIp,
     enforceSignatures,
     trustProxy,
+    originSecret,
     corsOrigins: Object.freeze([...corsOrigins]),
     accessHours,
     playbackUrlHours,

@@ -21,6 +21,7 @@ import { createAdmission } from './ingest/admission.ts';
 import { obsRtmpsUrl, obsServerUrl, rtmptUrl } from './ingest/obs-settings.ts';
 import { createSharedListener, listen } from './ingest/port-sharing.ts';
 import { createRtmpIngest } from './ingest/rtmp-server.ts';
+import { createRtmptTunnel } from './ingest/rtmpt-tunnel.ts';
 import { CertificateError, loadTlsCertificate, type TlsCertificate } from './ingest/tls-certificate.ts';
 import { createCapacityMonitor } from './live/capacity.ts';
 import { createLiveManager } from './live/live-manager.ts';
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     log.child({ part: 'ingest' }),
     { handshakeTimeoutMs: config.rtmpHandshakeTimeoutSeconds * 1000 },
   );
+  const rtmpt = createRtmptTunnel({ ingest, log: log.child({ part: 'rtmpt' }), idleTimeoutMs: config.rtmptIdleTimeoutSeconds * 1000, trustProxy: config.trustProxy });
   const purchases = createPurchaseRepository(db);
   const jobs = createJobQueue({
     videos,
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
     playerDir: path.join(ROOT, 'player'),
     grants,
     viewerSecret: loadOrCreateViewerSecret(config.dataDir),
+    rtmpt,
   });
   await app.ready();
 
@@ -172,6 +175,7 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     for (const server of listeners) server.close();
     ingest.stop();
+    rtmpt.stop();
     capacity.stop();
     await Promise.all([live.stop(), jobs.stop()]);
     app.server.closeAllConnections();

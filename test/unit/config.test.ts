@@ -147,3 +147,11 @@ test('the ladder is frozen like the port list, also when LADDER is set', () => {
   const custom = loadConfig({ LADDER: '720p:3000k,360p:800k' }, CWD);
   assert.ok(Object.isFrozen(custom.ladder), 'config.ladder parsed from LADDER can be mutated');
 });
+
+test('ORIGIN_SECRET: unset by default; 16-256 printable characters', () => {
+  assert.equal(loadConfig({}, CWD).originSecret, undefined);
+  assert.equal(loadConfig({ ORIGIN_SECRET: 'a'.repeat(16) }, CWD).originSecret, 'a'.repeat(16));
+  for (const bad of ['short', 'has spaces inside it ok', 'x'.repeat(257)]) {
+    assert.match(configError({ ORIGIN_SECRET: bad }).message, /ORIGIN_SECRET=.* is invalid: expected 16-256 printable characters/, bad);
+  }
+});
