@@ -33,9 +33,9 @@ export const TEST_ENV = {
   X264_PRESET: 'ultrafast',
 } as const;
 
-/** Starts `server/main.ts` with the HTTP port also accepting RTMP, plus a dedicated RTMP port (`dataDir` reuses a folder: a restart). */
-export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
-  const httpPort = await freePort();
+/** Starts `server/main.ts` with the HTTP port also accepting RTMP, plus a dedicated RTMP port (`dataDir` reuses a folder and `httpPort` a port: a restart). */
+export async function startServer(env: Record<string, string> = {}, opts: { dataDir?: string; httpPort?: number } = {}): Promise<TestServer> {
+  const httpPort = opts.httpPort ?? (await freePort());
   let rtmpPort = await freePort();
   while (rtmpPort === httpPort) rtmpPort = await freePort(); // the OS may hand the same free port out twice
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-test-'));
@@ -79,10 +79,10 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
 }
 
 /** Creates a channel through the admin API (title: the name unless given; free unless priced); fails unless 201. */
-export async function createChannel(server: Pick<TestServer, 'baseUrl' | 'adminToken'>, name: string, opts: { title?: string; priceCents?: number } = {}): Promise<{ id: string; streamKey: string }> {
+export async function createChannel(server: Pick<TestServer, 'baseUrl' | 'adminToken'>, name: string, opts: { title?: string; priceCents?: number; headers?: Record<string, string> } = {}): Promise<{ id: string; streamKey: string }> {
   const res = await fetch(`${server.baseUrl}/api/admin/channels`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json', ...opts.headers },
     body: JSON.stringify({ name, title: opts.title ?? name, ...(opts.priceCents !== undefined ? { priceCents: opts.priceCents } : {}) }),
   });
   if (res.status !== 201) throw new Error(`creating channel ${name}: ${res.status} ${await res.text()}`);
