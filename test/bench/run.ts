@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { benchFfmpeg } from './ffmpeg-cost.ts';
 import { benchHttp, type Row } from './http-serving.ts';
 import { benchLiveLatency } from './live-latency.ts';
+import { benchEdgeOffload } from './edge-offload.ts';
 import { benchMemory } from './memory.ts';
 import { machine } from './tools.ts';
 import { benchTtff } from './ttff.ts';
@@ -14,7 +15,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const quick = process.argv.includes('--quick');
 
 const started = performance.now();
-const rows: Row[] = [...(await benchHttp(quick)), ...(await benchLiveLatency(quick)), ...(await benchFfmpeg(quick)), ...(await benchMemory(quick))].sort(
+const rows: Row[] = [...(await benchHttp(quick)), ...(await benchLiveLatency(quick)), ...(await benchFfmpeg(quick)), ...(await benchMemory(quick)), ...(await benchEdgeOffload(quick))].sort(
   (a, b) => Number.parseInt(a.name, 10) - Number.parseInt(b.name, 10),
 );
 const ttff = await benchTtff(quick ? 3 : 10);
@@ -31,7 +32,8 @@ Every server runs on 127.0.0.1 only; every load is bounded in time; every proces
 - Date: ${new Date().toISOString()}
 - Machine: ${machine()}
 - Command: \`npm run bench${quick ? ' -- --quick' : ''}\` (test/bench/run.ts)
-- Peers: nginx 1.22 with libnginx-mod-rtmp from Debian (1 worker, sendfile on, access log off), wrk from Debian (1 thread).
+- Peers: nginx 1.22 with libnginx-mod-rtmp from Debian (1 worker, sendfile on, access log off), wrk from Debian (1 thread);
+  for comparison 9 nginx as the CloudFront-like edge (deploy/edge/nginx.conf, 1 worker, proxy_cache).
 - Duration: ${Math.round((performance.now() - started) / 1000)} s for the comparisons below.
 
 ## Origin against nginx
