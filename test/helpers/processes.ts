@@ -86,3 +86,13 @@ export function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
+
+/** Publishes to `url` and waits for the origin to refuse it: the exit code (SIGKILLed and 'running' after `ms`) and what ffmpeg printed. */
+export async function publishUntilRefused(url: string, ms = 10_000): Promise<{ code: number | null | 'running'; said: string }> {
+  const pub = startPublisher(url);
+  let said = '';
+  pub.proc.stderr!.on('data', (d: Buffer) => (said += d.toString()));
+  const code = await Promise.race([pub.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), ms))]);
+  if (code === 'running') await pub.kill('SIGKILL');
+  return { code, said };
+}

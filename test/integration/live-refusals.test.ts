@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { childPids, startPublisher, type Child } from '../helpers/processes.ts';
+import { childPids, publishUntilRefused, startPublisher, type Child } from '../helpers/processes.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** Publishes and expects the origin to refuse it: the publisher exits with an error; resolves with what ffmpeg printed. */
 async function expectRefused(url: string): Promise<string> {
-  const pub = startPublisher(url);
-  let said = '';
-  pub.proc.stderr!.on('data', (d: Buffer) => (said += d.toString()));
-  const code = await Promise.race([pub.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
-  if (code === 'running') await pub.kill('SIGKILL');
+  const { code, said } = await publishUntilRefused(url);
   assert.notEqual(code, 'running', `${url.replace(/sk_\S+/, 'sk_…')} should be refused`);
   assert.notEqual(code, 0);
   return said;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort, isAlive, startPublisher, type Child } from '../helpers/processes.ts';
+import { freePort, isAlive, publishUntilRefused, startPublisher, type Child } from '../helpers/processes.ts';
 import { openRaw } from '../helpers/rtmp-raw.ts';
 import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { httpsRequest, makeCertificate, presentedFingerprint, type TestCertificate } from '../helpers/tls.ts';
@@ -18,14 +18,8 @@ describe('RTMPS: TLS ingest, HTTPS and RTMPS on one port, certificate reload', (
   let httpsPort: number;
   let rtmpsPort: number;
   const publishers: Child[] = [];
-  /** Publishes over RTMPS and collects what ffmpeg prints. */
-  const publish = (port: number, key: string): Child & { said(): string } => {
-    const pub = startPublisher(`rtmps://127.0.0.1:${port}/cfx/st/${key}`);
-    let said = '';
-    pub.proc.stderr!.on('data', (d: Buffer) => (said += d.toString()));
-    publishers.push(pub);
-    return Object.assign(pub, { said: () => said });
-  };
+  /** Publishes over RTMPS. */
+  const publish = (port: number, key: string): void => void publishers.push(startPublisher(`rtmps://127.0.0.1:${port}/cfx/st/${key}`));
   const get = (p: string): ReturnType<typeof httpsRequest> => httpsRequest(httpsPort, p, cert.pem);
 
   before(async () => {
@@ -79,11 +73,10 @@ describe('RTMPS: TLS ingest, HTTPS and RTMPS on one port, certificate reload', (
   });
 
   test('a wrong key over RTMPS is refused exactly as over RTMP, and ffmpeg shows the reason', async () => {
-    const pub = publish(rtmpsPort, 'sk_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC');
-    const code = await Promise.race([pub.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
+    const { code, said } = await publishUntilRefused(`rtmps://127.0.0.1:${rtmpsPort}/cfx/st/sk_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC`);
     assert.notEqual(code, 'running', 'the wrong key is refused');
     assert.notEqual(code, 0);
-    assert.match(pub.said(), /Server error: unknown stream key/);
+    assert.match(said, /Server error: unknown stream key/);
     assert.match(server.output(), /rtmp connection refused: unknown stream key .*"key":"sk_CCC…"/);
     assert.ok(!server.output().includes('sk_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC'));
   });

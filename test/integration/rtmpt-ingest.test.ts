@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { childPids, spawnChild, startPublisher, type Child } from '../helpers/processes.ts';
+import { childPids, publishUntilRefused, spawnChild, startPublisher, type Child } from '../helpers/processes.ts';
 import { c0c1 } from '../helpers/rtmp-raw.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -30,11 +30,7 @@ describe('RTMPT: RTMP tunnelled over HTTP on the HTTP port, through the same ing
 
   test('a wrong key over rtmpt is refused: the publisher fails, the key is logged redacted, no transcoder starts', async () => {
     const unknown = 'sk_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
-    const pub = startPublisher(rtmptUrl(server, unknown));
-    children.push(pub);
-    let said = '';
-    pub.proc.stderr!.on('data', (d: Buffer) => (said += d.toString()));
-    const code = await Promise.race([pub.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
+    const { code, said } = await publishUntilRefused(rtmptUrl(server, unknown));
     assert.notEqual(code, 'running', 'the refused publisher gives up');
     assert.notEqual(code, 0);
     // the refusal's RTMP error is delivered on the client's next poll before the session disappears
