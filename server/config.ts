@@ -21,6 +21,8 @@ export interface Config {
   readonly rtmptIdleTimeoutSeconds: number;
   readonly bind: string;
   readonly publicUrl: string;
+  /** The host streamers push to (OBS's server field): PUBLIC_URL's host unless that is a CDN, which carries no RTMP. */
+  readonly ingestHost: string;
   readonly dataDir: string;
   readonly mediaDir: string;
   readonly segmentSeconds: number;
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const bind = read('BIND', '0.0.0.0', (raw) => (/^[0-9a-fA-F:.]+$/.test(raw) ? raw : new Invalid('an IP address such as 0.0.0.0 or 127.0.0.1')));
   const defaultUrl = tls && httpsPort !== undefined ? `https://localhost${httpsPort === 443 ? '' : `:${httpsPort}`}` : `http://localhost${httpPort === 80 ? '' : `:${httpPort}`}`;
   const publicUrl = read('PUBLIC_URL', defaultUrl, parsePublicUrl);
+  const ingestHost = read('INGEST_HOST', new URL(publicUrl).hostname, (raw) => (/^[A-Za-z0-9.-]{1,253}$|^\[[0-9a-fA-F:.]+\]$/.test(raw) ? raw : new Invalid('a host name or IP address, e.g. ingest.example.com')));
   const segmentSeconds = read('SEGMENT_SECONDS', 2, intIn(1, 10));
   const ladder = read<readonly RungSpec[]>('LADDER', DEFAULT_LADDER, (raw) => {
     const parsed = parseLadder(raw);
@@ -172,6 +175,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rtmptIdleTimeoutSeconds,
     bind,
     publicUrl,
+    ingestHost,
     dataDir: path.resolve(cwd, env.DATA_DIR?.trim() || './data'),
     mediaDir: path.resolve(cwd, env.MEDIA_DIR?.trim() || './media'),
     segmentSeconds,

@@ -92,12 +92,11 @@ async function main(): Promise<void> {
   const bucket = openBucket(config);
   const onDemand = createOnDemandPlayback({
     videos, bucket, verifier, log,
-    enforceSignatures: config.enforceSignatures,
     ffmpegPath: config.ffmpegPath,
     cacheDir: path.join(config.dataDir, 'rtmp-cache'),
   });
   const ingest = createRtmpIngest(
-    { ...createAdmission(channels, verifier, config.enforceSignatures, onDemand, capacity.admit), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
+    { ...createAdmission(channels, verifier, onDemand, capacity.admit), publishStarted: live.publishStarted, publishEnded: live.publishEnded },
     log.child({ part: 'ingest' }),
     { handshakeTimeoutMs: config.rtmpHandshakeTimeoutSeconds * 1000 },
   );

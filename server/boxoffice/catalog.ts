@@ -11,6 +11,8 @@ export interface CatalogItem {
   readonly free: boolean;
   /** The item's folder below PUBLIC_URL: a signature for it opens everything inside. */
   readonly folder: string;
+  /** The signed-URL form's master playlist inside the folder: `q/master.m3u8`, below the current version for a video (no redirect a CDN would strip the query from). */
+  readonly signedEntry: string;
   readonly online?: boolean;
   readonly durationSec?: number;
   readonly posterUrl?: string;
@@ -27,7 +29,7 @@ type Offer = { id: string; title: string; priceCents: number; currency: string }
 
 /** The fields every catalog item has; its folder is `/<kind>/<id>`. */
 function offer(o: Offer, kind: CatalogItem['kind']): CatalogItem {
-  return { id: o.id, kind, title: o.title, priceCents: o.priceCents, currency: o.currency, free: o.priceCents === 0, folder: `/${kind}/${o.id}` };
+  return { id: o.id, kind, title: o.title, priceCents: o.priceCents, currency: o.currency, free: o.priceCents === 0, folder: `/${kind}/${o.id}`, signedEntry: 'q/master.m3u8' };
 }
 
 /** The catalog over the channels and the videos that have a packaged version. */
@@ -38,6 +40,7 @@ export function createCatalog(deps: { channels: ChannelRepository; videos: Video
       ? undefined
       : {
           ...offer(v, 'vod'),
+          signedEntry: `${v.version}/q/master.m3u8`,
           ...(v.durationSec !== undefined ? { durationSec: Math.round(v.durationSec * 10) / 10 } : {}),
           posterUrl: `${deps.publicUrl}/vod/${v.id}/${v.version}/poster.jpg`,
         };

@@ -46,7 +46,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
   app.get('/api/catalog', cors, async (req, reply) => {
     const viewerId = deps.viewers.ensure(req, reply);
     const owned = deps.entitlements.accessByItem(viewerId);
-    const items = deps.catalog.list().map(({ folder: _folder, ...item }) => {
+    const items = deps.catalog.list().map(({ folder: _folder, signedEntry: _entry, ...item }) => {
       const access = owned.get(item.id);
       return access ? { ...item, accessUntil: new Date(access.expiresAt).toISOString() } : item;
     });
@@ -96,7 +96,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     const ip = deps.bindIp ? clientIp(req.raw, deps.trustProxy) : undefined;
     let grant;
     try {
-      grant = await deps.grants.signFolder(item.folder, 'q/master.m3u8', { expiresAt, ...(ip ? { clientIp: ip } : {}) });
+      grant = await deps.grants.signFolder(item.folder, item.signedEntry, { expiresAt, ...(ip ? { clientIp: ip } : {}) });
     } catch (e) {
       deps.log.error('a playback URL could not be signed', { item: item.id, error: (e as Error).message });
       return sendError(reply, 503, 'signing_unavailable', 'the playback URL could not be signed; try again');

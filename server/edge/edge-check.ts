@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { lastForwardedFor } from '../origin/signature-gate.ts';
 import { parseCookies, type Verdict, type Verifier } from '../signing/verifier.ts';
 
 /** Path prefixes the CloudFront template puts behind the trusted key group (its `/live/*` and `/vod/*` behaviours). */
@@ -42,5 +43,5 @@ export function edgeRequestOf(req: IncomingMessage): EdgeRequest | undefined {
   const uri = one('x-original-uri');
   const host = one('x-forwarded-host');
   if (!uri?.startsWith('/') || !host) return undefined;
-  return { uri, scheme: one('x-forwarded-proto') ?? 'http', host, cookieHeader: req.headers.cookie, clientIp: one('x-forwarded-for')?.split(',')[0]?.trim() ?? '' };
+  return { uri, scheme: one('x-forwarded-proto') ?? 'http', host, cookieHeader: req.headers.cookie, clientIp: lastForwardedFor(req.headers['x-forwarded-for']) ?? '' };
 }

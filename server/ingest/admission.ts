@@ -6,11 +6,11 @@ import { parsePublishKey } from './stream-keys.ts';
 /**
  * Who may publish and play over RTMP: stream keys map to channels; paid channels play only with a signed
  * stream name (`<name>?Policy=…&Signature=…&Key-Pair-Id=…`, Resource = the name), checked before any media.
+ * Always, whatever ENFORCE_SIGNATURES says: RTMP never passes through a CDN that could check it instead.
  */
 export function createAdmission(
   channels: ChannelRepository,
   verifier: Verifier,
-  enforceSignatures: boolean,
   onDemand?: { resolve(name: string, query: Record<string, unknown>, clientIp: string): OnDemandPlay | { ok: false; reason: string } },
   /** Whether the machine can carry this channel's transcoder too (admission control from measured load). */
   capacity?: (channelId: string) => { ok: true } | { ok: false; reason: string },
@@ -27,7 +27,7 @@ export function createAdmission(
     authorizePlay(name, query, clientIp) {
       const channel = CHANNEL_NAME.test(name) ? channels.get(name) : undefined;
       if (!channel) return onDemand ? onDemand.resolve(name, query, clientIp) : { ok: false, reason: 'unknown stream' };
-      if (channel.priceCents > 0 && enforceSignatures) {
+      if (channel.priceCents > 0) {
         const verdict = verifier.verifyStreamName(name, query, clientIp);
         if (!verdict.ok) return { ok: false, reason: `paid channel, signature refused: ${verdict.code} (${verdict.reason})` };
       }

@@ -20,9 +20,18 @@ export function requestUrl(req: IncomingMessage, trustProxy: boolean): string {
   return `${scheme}://${host}${req.url ?? '/'}`;
 }
 
-/** The viewer's address: the socket's, or the first X-Forwarded-For entry behind a trusted proxy. */
+/**
+ * The viewer's address: the socket's, or behind a trusted proxy the last X-Forwarded-For entry, the one the
+ * proxy itself added (CloudFront and load balancers append the address they saw to whatever the viewer sent).
+ */
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  return (trustProxy && firstHeader(req.headers['x-forwarded-for'])) || req.socket.remoteAddress || '';
+  return (trustProxy && lastForwardedFor(req.headers['x-forwarded-for'])) || req.socket.remoteAddress || '';
+}
+
+/** The last address of a possibly repeated X-Forwarded-For header. */
+export function lastForwardedFor(value: string | string[] | undefined): string | undefined {
+  const all = (Array.isArray(value) ? value.join(',') : value ?? '').split(',');
+  return all.at(-1)?.trim() || undefined;
 }
 
 /** Checks a request's CloudFront signature (query first, then cookies). */

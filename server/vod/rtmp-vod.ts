@@ -39,7 +39,6 @@ export function createOnDemandPlayback(deps: {
   videos: VideoRepository;
   bucket: Bucket;
   verifier: Verifier;
-  enforceSignatures: boolean;
   ffmpegPath: string;
   cacheDir: string;
   log: Logger;
@@ -69,7 +68,8 @@ export function createOnDemandPlayback(deps: {
       const name = normaliseVodName(rawName);
       const video = findVideo(name);
       if (!video) return { ok: false, reason: 'unknown stream' };
-      if (video.priceCents > 0 && deps.enforceSignatures) {
+      // always: RTMP never passes through a CDN that could check it instead
+      if (video.priceCents > 0) {
         const verdict = deps.verifier.verifyStreamName(name, query, clientIp);
         if (!verdict.ok) return { ok: false, reason: `paid video, signature refused: ${verdict.code} (${verdict.reason})` };
       }

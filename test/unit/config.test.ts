@@ -155,3 +155,9 @@ test('ORIGIN_SECRET: unset by default; 16-256 printable characters', () => {
     assert.match(configError({ ORIGIN_SECRET: bad }).message, /ORIGIN_SECRET=.* is invalid: expected 16-256 printable characters/, bad);
   }
 });
+
+test('INGEST_HOST: PUBLIC_URL\'s host by default (the OBS server field), its own host behind a CDN', () => {
+  assert.equal(loadConfig({ PUBLIC_URL: 'https://media.example.com' }, CWD).ingestHost, 'media.example.com');
+  assert.equal(loadConfig({ PUBLIC_URL: 'https://d111.cloudfront.net', INGEST_HOST: 'ingest.example.com' }, CWD).ingestHost, 'ingest.example.com');
+  assert.match(configError({ INGEST_HOST: 'rtmp://x/y' }).message, /INGEST_HOST=.* is invalid: expected a host name or IP address/);
+});

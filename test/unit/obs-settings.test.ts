@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { obsRtmpsUrl, obsServerUrl, rtmptUrl } from '../../server/ingest/obs-settings.ts';
 
-const base = { publicUrl: 'https://media.example.com', rtmpPorts: [1935, 80], rtmpsPorts: [443, 1936], httpPort: 80 };
+const base = { ingestHost: 'media.example.com', rtmpPorts: [1935, 80], rtmpsPorts: [443, 1936], httpPort: 80 };
 
 test('the OBS server fields name the default ports only when they are not served', () => {
   assert.equal(obsServerUrl(base), 'rtmp://media.example.com/cfx/st');

@@ -378,8 +378,8 @@ describe('rtmpt tunnel: lifetimes and bounds', () => {
     }
   });
 
-  test('the remote address is the TCP peer, or the leftmost X-Forwarded-For only with trustProxy', async () => {
-    const forwarded = { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' };
+  test('the remote address is the TCP peer, or the X-Forwarded-For entry the proxy added (the last) only with trustProxy', async () => {
+    const forwarded = { 'x-forwarded-for': '10.0.0.1, 203.0.113.7' };
     const plain = await serve({ trustProxy: false });
     const proxied = await serve({ trustProxy: true });
     try {
