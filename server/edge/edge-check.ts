@@ -5,6 +5,9 @@ import { parseCookies, type Verdict, type Verifier } from '../signing/verifier.t
 /** Path prefixes the CloudFront template puts behind the trusted key group (its `/live/*` and `/vod/*` behaviours). */
 export const SIGNED_PREFIXES = ['/live/', '/vod/'] as const;
 
+/** Video posters, public in the catalog (the CloudFront template's poster behaviour has no key group). */
+const POSTER = /^\/vod\/[^/]+\/(?:[^/]+\/)?poster\.jpg$/;
+
 /** What the edge asks about one viewer request (nginx's auth_request subrequest headers). */
 export interface EdgeRequest {
   /** The viewer's request target, query included (`X-Original-URI`). */
@@ -24,7 +27,7 @@ export interface EdgeRequest {
  */
 export function checkEdgeRequest(verifier: Verifier, req: EdgeRequest): Verdict | 'public' {
   const path = req.uri.split('?')[0] ?? '';
-  if (!SIGNED_PREFIXES.some((p) => path.startsWith(p))) return 'public';
+  if (!SIGNED_PREFIXES.some((p) => path.startsWith(p)) || POSTER.test(path)) return 'public';
   return verifier.verifyRequest({
     url: `${req.scheme}://${req.host}${req.uri}`,
     get cookies() {

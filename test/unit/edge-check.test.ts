@@ -26,7 +26,9 @@ test('the edge check needs a signature on every /live/ and /vod/ request, free o
   assert.ok(elsewhere !== 'public' && !elsewhere.ok, 'a signature for one folder does not open another');
   const vod = at('/vod/v_1/master.m3u8');
   assert.ok(vod !== 'public' && !vod.ok);
-  for (const uri of ['/', '/api/catalog', '/assets/app.ABCDEFGH.js', '/watch/demo', '/livefoo']) assert.equal(at(uri), 'public', uri);
+  for (const uri of ['/', '/api/catalog', '/assets/app.ABCDEFGH.js', '/watch/demo', '/livefoo', '/vod/v_1/poster.jpg', '/vod/v_1/0123456789abcdef/poster.jpg']) assert.equal(at(uri), 'public', uri);
+  const deep = at('/vod/v_1/0123456789abcdef/240p/poster.jpg');
+  assert.ok(deep !== 'public' && !deep.ok, 'only the poster itself is public');
 });
 
 test('edgeRequestOf reads the auth_request headers and refuses a subrequest that does not say what was asked', () => {
