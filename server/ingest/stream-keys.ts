@@ -37,11 +37,16 @@ export function parseRtmpTarget(app: unknown, name: unknown): RtmpTarget {
   const parts = (n === '' ? a : `${a}/${n}`).split('/');
   const lower = parts.map((p) => p.toLowerCase());
   const appParts = lower[0] === 'cfx' && lower[1] === 'st' ? 2 : lower[0] === 'live' ? 1 : 0;
-  if (appParts === 0) return { ok: false, reason: `unknown app "${a.slice(0, 32)}": the server must end in /cfx/st` };
+  if (appParts === 0) return { ok: false, reason: `unknown app "${shownApp(a)}": the server must end in /cfx/st` };
   const rest = parts.slice(appParts).join('/');
   if (rest.length === 0) return { ok: false, reason: 'no stream name: the stream key field is empty' };
   if (rest.length > 1024 || /[\0-\x1f\x7f\\]/.test(rest)) return { ok: false, reason: 'malformed stream name' };
   return { ok: true, app: appParts === 2 ? 'cfx/st' : 'live', name: rest };
+}
+
+/** An app name as logs and answers may show it: 32 characters at most, any stream key in it redacted. */
+export function shownApp(app: string): string {
+  return app.replace(/sk_[A-Za-z0-9_-]*/g, redactKey).slice(0, 32);
 }
 
 /** A publish's stream name as a stream key, or what is wrong with it (never quoting the key). */

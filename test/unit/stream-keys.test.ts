@@ -70,6 +70,16 @@ test('parseRtmpTarget: unknown apps are refused, naming the app', () => {
   }
 });
 
+test('an unknown app that holds a stream key (typed into the server field) never shows the key', () => {
+  const key = generateStreamKey();
+  const r = parseRtmpTarget(`live2/${key}`, '');
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.ok(!r.reason.includes(key.slice(0, 12)), r.reason);
+    assert.match(r.reason, /unknown app "live2\/sk_.{3}…"/);
+  }
+});
+
 test('parseRtmpTarget: what streamers mistype and is unambiguous is accepted', () => {
   const key = generateStreamKey();
   const ok = { ok: true, app: 'cfx/st', name: key };
