@@ -96,3 +96,8 @@ export async function publishUntilRefused(url: string, ms = 10_000): Promise<{ c
   if (code === 'running') await pub.kill('SIGKILL');
   return { code, said };
 }
+
+/** Publishes a file on a loop in real time without re-encoding (almost no CPU: the origin's work is what a test measures). */
+export function startClipPublisher(file: string, url: string): Child {
+  return spawnChild('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url]);
+}

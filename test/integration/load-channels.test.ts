@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { startPublisher, type Child } from '../helpers/processes.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeClip } from '../helpers/media.ts';
+import { startClipPublisher, startPublisher, type Child } from '../helpers/processes.ts';
 import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -19,11 +23,13 @@ const segmentCount = async (server: TestServer, channel: string): Promise<number
 
 describe('load: two channels published at once at 720p', () => {
   const started: Array<{ server: TestServer; publishers: Child[] }> = [];
+  const clipDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boxoffice-load-'));
   after(async () => {
     for (const { server, publishers } of started) {
       await Promise.all(publishers.map((p) => p.kill('SIGKILL')));
       await server.stop();
     }
+    fs.rmSync(clipDir, { recursive: true, force: true });
   });
 
   test('both keep realtime (their speed is reported), or the second is refused with the reason', async (t) => {
@@ -31,7 +37,11 @@ describe('load: two channels published at once at 720p', () => {
     const publishers: Child[] = [];
     started.push({ server, publishers });
     const second = (await createChannel(server, 'second')).streamKey;
-    publishers.push(startPublisher(server.rtmpUrl(server.demoKey), HD), startPublisher(server.rtmpUrl(second), HD));
+    // the publishers replay an encoded clip (no encoding of their own): on 2 cores, two live x264 publishers
+    // would take most of a core from the transcoders being measured
+    const clip = path.join(clipDir, 'hd.mp4');
+    await makeClip(clip, { seconds: 10, ...HD });
+    publishers.push(startClipPublisher(clip, server.rtmpUrl(server.demoKey)), startClipPublisher(clip, server.rtmpUrl(second)));
     await waitFor('both transcoders to be admitted and measured, or the second refused', async () => {
       if (/not enough CPU|at capacity/.test(server.output())) return true;
       const realtime = await gauge(server, 'boxoffice_transcoder_realtime');
