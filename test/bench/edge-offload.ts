@@ -91,7 +91,7 @@ export async function benchEdgeOffload(quick: boolean): Promise<Row[]> {
       ratio: worst,
       target: '≤ 1.05 per segment per rung',
       met: worst <= 1.05 && failures(edged) === 0,
-      notes: `through the edge ${requests(edged).toLocaleString('en')} viewer requests (${failures(edged)} failed) became ${media.filter(fromOrigin).length.toLocaleString('en')} origin requests; per rung (new segments, origin segment fetches, origin playlist fetches): ${perRung.map((r) => `${r.rung} ${r.fresh}/${r.originSegments}/${r.originPlaylists}`).join(', ')}; playlists reach the origin about once per max-age whatever the viewer count; straight on the origin ${failures(straight)} failed; the ladder's ffmpeg is not in the origin CPU figure (its own process)`,
+      notes: `through the edge ${requests(edged).toLocaleString('en')} viewer requests (${failures(edged)} failed) became ${media.filter(fromOrigin).length.toLocaleString('en')} origin requests; per rung (new segments, origin segment fetches, origin playlist fetches): ${perRung.map((r) => `${r.rung} ${r.fresh}/${r.originSegments}/${r.originPlaylists}`).join(', ')}; playlist refreshes reach the origin 2 to 3 times per max-age, not once per viewer (nginx's lock collapses misses but not the refreshes of an expired entry); straight on the origin ${failures(straight)} failed; the ladder's ffmpeg is not in the origin CPU figure (its own process)`,
     },
   ];
 }
