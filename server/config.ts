@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LADDER, parseLadder, type RungSpec } from './live/ladder.ts';
+import { DEFAULT_LADDER, parseLadder, type RungSpec } from './hls/ladder.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 
 /** x264 presets accepted by X264_PRESET. */

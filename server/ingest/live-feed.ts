@@ -1,7 +1,7 @@
 import type BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
 import type AVPacket from 'node-media-server/src/core/avpacket.js';
 import { parseH264Sps } from 'node-media-server/src/protocol/sps_info.js';
-import type { SourceInfo } from '../live/ladder.ts';
+import type { SourceInfo } from '../hls/ladder.ts';
 
 /** One publish as the transcoder sees it: when the source is known, and its FLV bytes from the cached GOP on. */
 export interface LiveFeed {

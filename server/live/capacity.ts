@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { SLOW_BELOW } from './ffmpeg-progress.ts';
+import { SLOW_BELOW } from '../hls/ffmpeg-progress.ts';
 import type { LiveManager } from './live-manager.ts';
 
 /** One live channel's transcoder as measured: CPU cores it uses and its recent realtime factor (undefined until known). */

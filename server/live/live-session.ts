@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { fitLadder, type Rung, type SourceInfo } from './ladder.ts';
-import { renderMasterPlaylist, renderMediaPlaylist, type QueryCarrier } from './playlist.ts';
+import { fitLadder, type Rung, type SourceInfo } from '../hls/ladder.ts';
+import { renderMasterPlaylist, renderMediaPlaylist, type QueryCarrier } from '../hls/playlist.ts';
 import { createSegmentWindow, type SegmentWindow } from './segment-window.ts';
 
 /**

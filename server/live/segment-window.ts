@@ -1,4 +1,4 @@
-import type { MediaPlaylistState } from './playlist.ts';
+import type { MediaPlaylistState } from '../hls/playlist.ts';
 
 /** One rung's copy of a segment, where it lives and (while listed) its bytes. */
 export interface StoredSegment {

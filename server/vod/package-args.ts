@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { ladderFilterGraph, rungOutputArgs } from '../live/ffmpeg-args.ts';
-import type { Rung, SourceInfo } from '../live/ladder.ts';
+import { ladderFilterGraph, rungOutputArgs } from '../hls/ladder-args.ts';
+import type { Rung, SourceInfo } from '../hls/ladder.ts';
 
 /** The ffmpeg arguments that package one source file: one decode, split into the ladder, VOD HLS per rung. */
 export function buildPackageArgs(input: { file: string; rungs: readonly Rung[]; source: SourceInfo; segmentSeconds: number; preset: string; outDir: string }): string[] {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { SourceInfo } from '../live/ladder.ts';
+import type { SourceInfo } from '../hls/ladder.ts';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { VIDEO_ID, type Video, type VideoRepository } from '../db/video-repository.ts';
 import { createFlvReader, type FlvTag } from '../ingest/flv-reader.ts';
-import { diesWithParent } from '../live/transcode-job.ts';
+import { diesWithParent } from '../hls/transcode-job.ts';
 import type { Logger } from '../log.ts';
 import type { Verifier } from '../signing/verifier.ts';
 import type { Bucket } from '../storage/bucket.ts';

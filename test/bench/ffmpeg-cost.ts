@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildLiveArgs, ladderFilterGraph, rungOutputArgs } from '../../server/live/ffmpeg-args.ts';
-import { DEFAULT_LADDER, fitLadder } from '../../server/live/ladder.ts';
+import { ladderFilterGraph, rungOutputArgs } from '../../server/hls/ladder-args.ts';
+import { buildLiveArgs } from '../../server/live/live-args.ts';
+import { DEFAULT_LADDER, fitLadder } from '../../server/hls/ladder.ts';
 import { buildPackageArgs } from '../../server/vod/package-args.ts';
 import { makeClip } from '../helpers/media.ts';
 import { startServer } from '../helpers/server.ts';

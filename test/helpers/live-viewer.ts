@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isCompleteTransportStream } from '../../server/live/segment-check.ts';
+import { isCompleteTransportStream } from '../../server/hls/segment-check.ts';
 
 /** Segment URIs a media playlist lists, in order (relative to the channel folder). */
 export function listedSegments(playlist: string): string[] {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { configError, CWD } from '../helpers/config.ts';
-import { DEFAULT_LADDER } from '../../server/live/ladder.ts';
+import { DEFAULT_LADDER } from '../../server/hls/ladder.ts';
 
 
 test('defaults with an empty environment', () => {

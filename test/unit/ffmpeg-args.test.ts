@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLiveArgs, ladderFilterGraph, PRIVATE_PLAYLIST, type LiveArgsInput } from '../../server/live/ffmpeg-args.ts';
-import { DEFAULT_LADDER, fitLadder, type SourceInfo } from '../../server/live/ladder.ts';
+import { ladderFilterGraph, PRIVATE_PLAYLIST } from '../../server/hls/ladder-args.ts';
+import { buildLiveArgs, type LiveArgsInput } from '../../server/live/live-args.ts';
+import { DEFAULT_LADDER, fitLadder, type SourceInfo } from '../../server/hls/ladder.ts';
 
 const SOURCE: SourceInfo = { width: 1280, height: 720, fps: 30, hasAudio: true };
 const RUNGS = fitLadder(DEFAULT_LADDER, SOURCE);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createProgressParser, createSpeedMonitor, createSpeedWindow, type Progress } from '../../server/live/ffmpeg-progress.ts';
+import { createProgressParser, createSpeedMonitor, createSpeedWindow, type Progress } from '../../server/hls/ffmpeg-progress.ts';
 
 /** A parser and the reports it has produced so far. */
 function parser(): { feed: (chunk: Buffer | string) => void; reports: Progress[] } {

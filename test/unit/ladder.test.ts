@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_LADDER, fitLadder, parseLadder, type SourceInfo } from '../../server/live/ladder.ts';
+import { DEFAULT_LADDER, fitLadder, parseLadder, type SourceInfo } from '../../server/hls/ladder.ts';
 
 const src = (width: number, height: number, fps = 30): SourceInfo => ({ width, height, fps, hasAudio: true });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import type { LiveFeed } from '../../server/ingest/live-feed.ts';
 import { createLiveChannel, type LiveChannel } from '../../server/live/live-channel.ts';
-import type { JobExit, TranscodeJob, TranscodeJobOptions } from '../../server/live/transcode-job.ts';
+import type { JobExit, TranscodeJob, TranscodeJobOptions } from '../../server/hls/transcode-job.ts';
 import type { WriteProbe } from '../../server/live/write-probe.ts';
 import { createLogger } from '../../server/log.ts';
 import { waitFor } from '../helpers/wait.ts';

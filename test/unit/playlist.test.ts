@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_LADDER, fitLadder, type SourceInfo } from '../../server/live/ladder.ts';
-import { parseMediaPlaylist, renderMasterPlaylist, renderMediaPlaylist, type MediaPlaylistState } from '../../server/live/playlist.ts';
+import { DEFAULT_LADDER, fitLadder, type SourceInfo } from '../../server/hls/ladder.ts';
+import { parseMediaPlaylist, renderMasterPlaylist, renderMediaPlaylist, type MediaPlaylistState } from '../../server/hls/playlist.ts';
 
 const seg = (uri: string, duration: number, discontinuity = false) => ({ uri, duration, discontinuity });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCompleteTransportStream, nextScanStep } from '../../server/live/segment-check.ts';
+import { isCompleteTransportStream, nextScanStep } from '../../server/hls/segment-check.ts';
 
 const packets = (n: number): Buffer => {
   const bytes = Buffer.alloc(n * 188);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { diesWithParent, startTranscodeJob } from '../../server/live/transcode-job.ts';
+import { diesWithParent, startTranscodeJob } from '../../server/hls/transcode-job.ts';
 import { createLogger } from '../../server/log.ts';
 import { isAlive } from '../helpers/processes.ts';
 
