@@ -10,7 +10,7 @@ import { GuardedRtmp, REFUSAL_CODES, RtmpLimitError, type RtmpRefusal } from './
 import { describeEnhancedRtmp } from './enhanced-rtmp.ts';
 import { createLiveFeed, type FeedControl, type LiveFeed } from './live-feed.ts';
 import { createRefusalLimiter, describeWindow, REFUSAL_LIMITS, type RefusalKind } from './refusal-limiter.ts';
-import { parseRtmpTarget, PUBLISH_APPS, redactKey, shownApp, type RtmpTarget } from './stream-keys.ts';
+import { connectAppProblem, parseRtmpTarget, redactKey, shownApp, type RtmpTarget } from './stream-keys.ts';
 
 /** A decision on a publish or play: the channel it maps to, or why not. */
 export type Admission = { ok: true; channelId: string } | { ok: false; reason: string; /** a known key refused for lack of capacity (not counted as a wrong key) */ capacity?: true };
@@ -138,11 +138,10 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
     };
 
     rtmp.onConnectCheck = (app) => {
-      const first = typeof app === 'string' ? app.trim().replace(/^\/+/, '').toLowerCase() : '';
-      if (PUBLISH_APPS.some((a) => `${first}/`.startsWith(`${a}/`)) || first === 'cfx') return false;
-      const shown = shownApp(String(app));
-      const description = `unknown application "${shown}": the server is rtmp://HOST/cfx/st`;
-      refuse('other', `unknown app "${shown}": the server must end in /cfx/st`, {}, { code: REFUSAL_CODES.connect, description });
+      const problem = connectAppProblem(app);
+      if (problem === null) return false;
+      const description = `unknown application "${shownApp(String(app))}": the server is rtmp://HOST/cfx/st`;
+      refuse('other', problem, {}, { code: REFUSAL_CODES.connect, description });
       return true;
     };
     session.onConnect = (req) => {

@@ -49,6 +49,17 @@ export function shownApp(app: string): string {
   return app.replace(/sk_[A-Za-z0-9_-]*/g, redactKey).slice(0, 32);
 }
 
+/**
+ * Why a connect to this app is refused, or null: the app must begin with a publish app (any case, slashes
+ * and whitespace around it ignored), or be `cfx` alone (clients that send `st/<name>` as the stream name).
+ * More path after the app is allowed here (a key typed into the server field); parseRtmpTarget judges it.
+ */
+export function connectAppProblem(app: unknown): string | null {
+  const first = typeof app === 'string' ? app.replace(EDGE_SPACE, '').replace(/^\/+/, '').toLowerCase() : '';
+  if (first === 'cfx' || PUBLISH_APPS.some((a) => `${first}/`.startsWith(`${a}/`))) return null;
+  return `unknown app "${shownApp(String(app))}": the server must end in /cfx/st`;
+}
+
 /** A publish's stream name as a stream key, or what is wrong with it (never quoting the key). */
 export function parsePublishKey(name: string): { ok: true; key: string } | { ok: false; reason: string } {
   if (STREAM_KEY.test(name)) return { ok: true, key: name };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateStreamKey, parsePublishKey, parseRtmpTarget, redactKey, STREAM_KEY } from '../../server/ingest/stream-keys.ts';
+import { connectAppProblem, generateStreamKey, parsePublishKey, parseRtmpTarget, redactKey, STREAM_KEY } from '../../server/ingest/stream-keys.ts';
 
 test('generateStreamKey: sk_ and 32 base64url characters, matching STREAM_KEY', () => {
   const key = generateStreamKey();
@@ -141,4 +141,11 @@ test('parseRtmpTarget: non-string app or name is refused', () => {
   ] as Array<[unknown, unknown]>) {
     assert.deepEqual(parseRtmpTarget(app, name), { ok: false, reason: 'missing app or stream name' });
   }
+});
+
+test('connectAppProblem: the publish apps in any case and the cfx/st split pass; other apps are named, keys redacted', () => {
+  const key = generateStreamKey();
+  for (const app of ['cfx/st', 'CFX/ST', '/cfx/st/', ' cfx/st', 'cfx', 'live', `cfx/st/${key}`, 'LIVE/x']) assert.equal(connectAppProblem(app), null, app);
+  for (const app of ['vod', 'cfx/st2', 'livestream', '', 42]) assert.match(connectAppProblem(app) ?? '', /^unknown app ".*": the server must end in \/cfx\/st$/, String(app));
+  assert.ok(!(connectAppProblem(`vod/${key}`) ?? '').includes(key.slice(0, 12)));
 });
