@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import { writeError } from '../origin/http-reply.ts';
 import { clientIp } from '../origin/signature-gate.ts';
 import type { RtmpIngest } from './rtmp-server.ts';
-import { isRtmptRequest, nextPollInterval, parseRtmptPath, POLL_INTERVAL_MIN, pollAnswer } from './rtmpt-protocol.ts';
+import { isRtmptRequest, nextPollInterval, parseRtmptPath, POLL_INTERVAL_MIN, pollAnswer, type RtmptRequest } from './rtmpt-protocol.ts';
 import { RtmptSocket } from './rtmpt-socket.ts';
 
 /** What the tunnel is built from. */
@@ -106,9 +106,7 @@ export function createRtmptTunnel(deps: RtmptTunnelDeps): RtmptTunnel {
     res.end(body);
   };
 
-  const onBody = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
-    const target = parseRtmptPath(req.url ?? '');
-    if (!target || target.command === 'ident') return refuse(req, res, 404, 'not_found', 'no such route');
+  const onBody = (req: IncomingMessage, res: ServerResponse, target: Exclude<RtmptRequest, { command: 'ident' }>, body: Buffer): void => {
     if (target.command === 'open') return open(req, res);
     const session = sessions.get(target.id);
     if (!session) return refuse(req, res, 404, 'no_session', 'no such RTMPT session');
@@ -148,7 +146,7 @@ export function createRtmptTunnel(deps: RtmptTunnelDeps): RtmptTunnel {
         chunks.length = 0;
         tooLarge();
       });
-      req.on('end', () => size >= 0 && onBody(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      req.on('end', () => size >= 0 && onBody(req, res, target, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     },
     sessions: () => sessions.size,
     stop() {
