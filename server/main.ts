@@ -133,25 +133,23 @@ async function main(): Promise<void> {
   await app.ready();
 
   const listeners: net.Server[] = [];
-  const firstByteTimeoutMs = config.rtmpHandshakeTimeoutSeconds * 1000;
-  for (const port of new Set([config.httpPort, ...config.rtmpPorts])) {
-    const server = createSharedListener({
-      rtmp: config.rtmpPorts.includes(port) ? ingest.handleSocket : undefined,
-      http: port === config.httpPort ? app.server : undefined,
-    }, { firstByteTimeoutMs });
-    await listen(server, port, config.bind);
-    listeners.push(server);
-  }
-  if (certificate) {
-    for (const port of new Set([...(config.httpsPort === undefined ? [] : [config.httpsPort]), ...config.rtmpsPorts])) {
+  // the plain ports, then the TLS ones: a port of a kind in both its HTTP and RTMP settings serves both
+  const kinds = [
+    { http: config.httpPort, rtmp: config.rtmpPorts, tls: undefined },
+    ...(certificate ? [{ http: config.httpsPort, rtmp: config.rtmpsPorts, tls: certificate.current }] : []),
+  ];
+  for (const kind of kinds) {
+    for (const port of new Set([...(kind.http === undefined ? [] : [kind.http]), ...kind.rtmp])) {
       const server = createSharedListener({
-        rtmp: config.rtmpsPorts.includes(port) ? ingest.handleSocket : undefined,
-        http: port === config.httpsPort ? app.server : undefined,
-        tls: certificate.current,
-      }, { firstByteTimeoutMs });
+        rtmp: kind.rtmp.includes(port) ? ingest.handleSocket : undefined,
+        http: port === kind.http ? app.server : undefined,
+        tls: kind.tls,
+      }, { firstByteTimeoutMs: config.rtmpHandshakeTimeoutSeconds * 1000 });
       await listen(server, port, config.bind);
       listeners.push(server);
     }
+  }
+  if (certificate) {
     // a renewed certificate (certbot, ACME) is picked up by new connections; live publishers stay connected
     process.on('SIGHUP', () => {
       try {

@@ -33,8 +33,8 @@ export const FIRST_BYTE_TIMEOUT_MS = 5_000;
 export function createSharedListener(roles: PortRoles, opts: { firstByteTimeoutMs?: number } = {}): net.Server {
   const { firstByteTimeoutMs = FIRST_BYTE_TIMEOUT_MS } = opts;
   return net.createServer({ pauseOnConnect: true, noDelay: true }, (raw) => {
-    raw.on('error', () => raw.destroy());
     if (!roles.tls) return dispatch(raw, roles, firstByteTimeoutMs);
+    raw.on('error', () => raw.destroy());
     const deadline = setTimeout(() => raw.destroy(), firstByteTimeoutMs);
     raw.on('close', () => clearTimeout(deadline));
     const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: roles.tls() });
