@@ -96,3 +96,16 @@ export function startTranscodeJob(opts: TranscodeJobOptions): TranscodeJob {
     },
   };
 }
+
+/** Runs one ffmpeg to completion by PID (stopped when `signal` aborts); rejects with its exit and stderr tail. */
+export async function runFfmpeg(opts: { ffmpegPath: string; args: readonly string[]; log: Logger; signal?: AbortSignal; onSeconds?: (s: number) => void }): Promise<void> {
+  const { signal } = opts;
+  const proc = startTranscodeJob({ ffmpegPath: opts.ffmpegPath, args: opts.args, log: opts.log, onProgress: (p) => opts.onSeconds?.(p.outTimeSeconds) });
+  proc.finish();
+  const abort = (): void => void proc.stop();
+  signal?.addEventListener('abort', abort, { once: true });
+  const exit = await proc.exited;
+  signal?.removeEventListener('abort', abort);
+  if (signal?.aborted) throw new Error('stopped');
+  if (exit.code !== 0) throw new Error(`ffmpeg failed (${exit.signal ?? `exit ${exit.code}`}): ${exit.stderrTail.split('\n').slice(-3).join(' | ').slice(0, 400)}`);
+}

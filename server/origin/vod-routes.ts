@@ -3,7 +3,7 @@ import { VIDEO_ID, type Video, type VideoRepository } from '../db/video-reposito
 import type { Logger } from '../log.ts';
 import type { Verdict } from '../signing/verifier.ts';
 import type { Bucket } from '../storage/bucket.ts';
-import { VERSION, versionPrefix } from '../vod/package-job.ts';
+import { VERSION, versionPrefix } from '../storage/vod-keys.ts';
 import { SEGMENT_CACHE } from './cache-policy.ts';
 import { setCorsHeaders, type CorsPolicy } from './cors.ts';
 import type { RawHandler } from './hls-routes.ts';

@@ -7,10 +7,12 @@ import type { Job, VideoRepository } from '../db/video-repository.ts';
 import { PRIVATE_PLAYLIST } from '../hls/ladder-args.ts';
 import { fitLadder, type Rung } from '../hls/ladder.ts';
 import { parseMediaPlaylist, renderMasterPlaylist, renderMediaPlaylist, type MediaPlaylistState, type QueryCarrier } from '../hls/playlist.ts';
-import { startTranscodeJob, type TranscodeJob } from '../hls/transcode-job.ts';
+import { runFfmpeg } from '../hls/transcode-job.ts';
 import type { Logger } from '../log.ts';
 import type { Bucket } from '../storage/bucket.ts';
-import { buildPackageArgs, buildPosterArgs } from './package-args.ts';
+import { CONTENT_TYPES, versionPrefix } from '../storage/vod-keys.ts';
+import { buildPackageArgs } from './package-args.ts';
+import { buildPosterArgs } from '../hls/poster-args.ts';
 import { ffprobeFor, probeSource } from './probe.ts';
 
 /** What packaging needs. */
@@ -26,13 +28,6 @@ export interface PackageDeps {
   readonly now: () => number;
 }
 
-/** The bucket folder of one packaged version. */
-export const versionPrefix = (videoId: string, version: string): string => `vod/${videoId}/${version}`;
-
-/** Content versions: the first 16 hex digits of the source bytes' SHA-256. */
-export const VERSION = /^[0-9a-f]{16}$/;
-
-const CONTENT_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t', '.jpg': 'image/jpeg' };
 
 /**
  * Packages one video: downloads its source, hashes the bytes, and either reuses a version already made from
@@ -65,10 +60,11 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     await Promise.all(rungs.map((r) => fs.mkdir(path.join(out, r.name), { recursive: true })));
     const args = buildPackageArgs({ file: source, rungs, source: probed, segmentSeconds: deps.settings.segmentSeconds, preset: deps.settings.x264Preset, outDir: out });
     // the poster (one frame) is made alongside the ladder rather than after it
+    const ffmpeg = { ffmpegPath: deps.settings.ffmpegPath, log: deps.log };
     const encodeStart = performance.now();
     await Promise.all([
-      runFfmpeg(deps, args, signal, (seconds) => onProgress(Math.min(0.95, (seconds / probed.durationSec) * 0.95))),
-      runFfmpeg(deps, buildPosterArgs(source, probed.durationSec, path.join(out, 'poster.jpg')), signal),
+      runFfmpeg({ ...ffmpeg, args, signal, onSeconds: (seconds) => onProgress(Math.min(0.95, (seconds / probed.durationSec) * 0.95)) }),
+      runFfmpeg({ ...ffmpeg, args: buildPosterArgs(source, probed.durationSec, path.join(out, 'poster.jpg')), signal }),
     ]);
     const encodeSeconds = (performance.now() - encodeStart) / 1000;
     await writePlaylists(out, rungs, probed, deps.signatureParams);
@@ -94,18 +90,6 @@ async function hashFile(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex').slice(0, 16);
-}
-
-/** Runs one ffmpeg to completion by PID (stopped when `signal` aborts); rejects with its exit and stderr tail. */
-async function runFfmpeg(deps: PackageDeps, args: string[], signal: AbortSignal, onSeconds?: (s: number) => void): Promise<void> {
-  const proc: TranscodeJob = startTranscodeJob({ ffmpegPath: deps.settings.ffmpegPath, args, log: deps.log, onProgress: (p) => onSeconds?.(p.outTimeSeconds) });
-  proc.finish();
-  const abort = (): void => void proc.stop();
-  signal.addEventListener('abort', abort, { once: true });
-  const exit = await proc.exited;
-  signal.removeEventListener('abort', abort);
-  if (signal.aborted) throw new Error('stopped');
-  if (exit.code !== 0) throw new Error(`ffmpeg failed (${exit.signal ?? `exit ${exit.code}`}): ${exit.stderrTail.split('\n').slice(-3).join(' | ').slice(0, 400)}`);
 }
 
 /** Writes the master and media playlists, plain and `q/` (signature-carrying), from ffmpeg's own lists. */

@@ -13,7 +13,7 @@ import { createVideoRepository, type VideoRepository } from '../../server/db/vid
 import { encodeCloudFrontBase64 } from '../../server/signing/cloudfront-base64.ts';
 import type { Bucket } from '../../server/storage/bucket.ts';
 import { createLocalBucket } from '../../server/storage/local-bucket.ts';
-import { versionPrefix } from '../../server/vod/package-job.ts';
+import { versionPrefix } from '../../server/storage/vod-keys.ts';
 import { buildTestApp, staticLive } from '../helpers/app.ts';
 import { spawnChild, startPublisher } from '../helpers/processes.ts';
 import { rawGet, rawRequest, type RawResponse } from '../helpers/raw-http.ts';

@@ -9,7 +9,8 @@ import { createVideoRepository, type VideoRepository } from '../../server/db/vid
 import { createLogger } from '../../server/log.ts';
 import type { Bucket } from '../../server/storage/bucket.ts';
 import { createLocalBucket } from '../../server/storage/local-bucket.ts';
-import { runPackageJob, versionPrefix } from '../../server/vod/package-job.ts';
+import { runPackageJob } from '../../server/vod/package-job.ts';
+import { versionPrefix } from '../../server/storage/vod-keys.ts';
 import { makeClip } from '../helpers/media.ts';
 
 /** A local bucket that records each moveIn (and how many ran at once), failing the `failAt`-th when set. */
