@@ -32,6 +32,10 @@ export interface Config {
   readonly x264Tune: 'zerolatency' | undefined;
   readonly liveGraceSeconds: number;
   readonly liveWindowSegments: number;
+  /** How far back a live channel's DVR playlists reach (0: no DVR, the hot window only). */
+  readonly liveDvrMinutes: number;
+  /** Every live show is recorded and published to the bucket as a replay. */
+  readonly liveRecord: boolean;
   /** CPU cores live transcoders may use together: a new channel that would not fit is refused (admission control). */
   readonly liveCpuBudget: number;
   /** Time an RTMP connection has to finish the handshake and start a publish or play (also the first-byte deadline of every listener). */
@@ -127,6 +131,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const x264Tune = read<'zerolatency' | undefined>('X264_TUNE', undefined, (raw) => (raw === 'zerolatency' ? raw : new Invalid('zerolatency (or unset)')));
   const liveGraceSeconds = read('LIVE_GRACE_SECONDS', 30, intIn(0, 3600));
   const liveWindowSegments = read('LIVE_WINDOW_SEGMENTS', 6, intIn(3, 60));
+  const liveDvrMinutes = read('LIVE_DVR_MINUTES', 120, intIn(0, 24 * 60));
+  const liveRecord = read('LIVE_RECORD', true, parseBool);
   // the origin itself and the system keep 15% of the machine
   const liveCpuBudget = read('LIVE_CPU_BUDGET', Math.round(os.availableParallelism() * 85) / 100, (raw) =>
     /^\d{1,4}(\.\d{1,3})?$/.test(raw) && Number(raw) > 0 ? Number(raw) : new Invalid('CPU cores, more than 0; fractions allowed (1.5)'),
@@ -184,6 +190,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     x264Tune,
     liveGraceSeconds,
     liveWindowSegments,
+    liveDvrMinutes,
+    liveRecord,
     liveCpuBudget,
     rtmpHandshakeTimeoutSeconds,
     adminToken,

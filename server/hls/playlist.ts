@@ -6,6 +6,8 @@ export interface ListedSegment {
   readonly duration: number;
   /** Starts after a break in the stream (reconnect, transcoder restart). */
   readonly discontinuity: boolean;
+  /** Wall-clock time of its first frame (ms): written on the first segment and after each discontinuity. */
+  readonly programDateTime?: number;
 }
 
 /** What a media playlist shows: a window of segments and the counters before it. */
@@ -49,6 +51,9 @@ export function renderMediaPlaylist(s: MediaPlaylistState, carrier?: QueryCarrie
   if (s.discontinuitySequence > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${s.discontinuitySequence}`);
   for (const seg of s.segments) {
     if (seg.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    if (seg.programDateTime !== undefined && (seg.discontinuity || seg === s.segments[0])) {
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(seg.programDateTime).toISOString()}`);
+    }
     lines.push(`#EXTINF:${seg.duration.toFixed(3)},`, carry(seg.uri, carrier));
   }
   if (s.ended) lines.push('#EXT-X-ENDLIST');

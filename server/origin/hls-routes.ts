@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { CHANNEL_NAME } from '../db/channel-repository.ts';
 import type { PlaylistVariant } from '../live/live-channel.ts';
+import type { WindowRange } from '../live/segment-window.ts';
 import type { LiveManager } from '../live/live-manager.ts';
 import type { Logger } from '../log.ts';
 import type { Verdict } from '../signing/verifier.ts';
@@ -18,17 +19,22 @@ const SEGMENT = /^\d{1,9}\.ts$/;
 
 /** A file below `/live/<channel>/`, recognised. */
 export type LiveFile =
-  | { kind: 'master'; variant: PlaylistVariant }
-  | { kind: 'media'; rung: string; variant: PlaylistVariant }
+  | { kind: 'master'; variant: PlaylistVariant; range: WindowRange }
+  | { kind: 'media'; rung: string; variant: PlaylistVariant; range: WindowRange }
   | { kind: 'segment'; run: string; rung: string; file: string };
 
-/** Recognises `master.m3u8`, `<rung>.m3u8` (each also under `q/`) and `<run>/<rung>/<n>.ts`. */
+/** Recognises `master.m3u8`, `<rung>.m3u8`, their DVR forms `dvr.m3u8`, `dvr-<rung>.m3u8` (each also under `q/`) and `<run>/<rung>/<n>.ts`. */
 export function parseLiveFile(rest: readonly string[]): LiveFile | undefined {
   const [a, b, c] = rest;
   const variant: PlaylistVariant = rest.length === 2 && a === 'q' ? 'query' : 'plain';
   const name = variant === 'query' ? b : rest.length === 1 ? a : undefined;
-  if (name === 'master.m3u8') return { kind: 'master', variant };
-  if (name?.endsWith('.m3u8') && RUNG.test(name.slice(0, -5))) return { kind: 'media', rung: name.slice(0, -5), variant };
+  if (name === 'master.m3u8') return { kind: 'master', variant, range: 'hot' };
+  if (name === 'dvr.m3u8') return { kind: 'master', variant, range: 'dvr' };
+  if (name?.endsWith('.m3u8')) {
+    const range: WindowRange = name.startsWith('dvr-') ? 'dvr' : 'hot';
+    const rung = name.slice(range === 'dvr' ? 4 : 0, -5);
+    if (RUNG.test(rung)) return { kind: 'media', rung, variant, range };
+  }
   if (rest.length === 3 && RUN.test(a!) && RUNG.test(b!) && SEGMENT.test(c!)) return { kind: 'segment', run: a!, rung: b!, file: c! };
   return undefined;
 }
@@ -78,11 +84,11 @@ export function createLiveHandler(deps: LiveRouteDeps): RawHandler {
     if (!file) return failWith(res, cors, 404, 'not_found', 'no such file');
     const channel = deps.live.channel(channelId);
     if (file.kind === 'master') {
-      const body = channel?.master(file.variant);
+      const body = channel?.master(file.variant, file.range);
       return body ? writePlaylist(req, res, body, MASTER_CACHE, gzip, cors) : failWith(res, cors, 404, 'offline', OFFLINE);
     }
     if (file.kind === 'media') {
-      const body = channel?.media(file.rung, file.variant);
+      const body = channel?.media(file.rung, file.variant, file.range);
       if (body) return writePlaylist(req, res, body, mediaPlaylistCache(deps.segmentSeconds, body.ended), gzip, cors);
       return channel?.master() ? failWith(res, cors, 404, 'not_found', 'no such rendition') : failWith(res, cors, 404, 'offline', OFFLINE);
     }

@@ -43,7 +43,7 @@ export function staticLive(): LiveManager {
     media: (rung, variant = 'plain') => (rung === '240p' ? body(`#EXTM3U\n#${variant}\nrabcd/240p/0.ts\n`, `"p-${variant}"`) : undefined),
     segment: (run, rung, file) =>
       run === 'rabcd' && rung === '240p' && file === '0.ts'
-        ? { seq: 0, runId: run, rung, file, duration: 1, path: '/nonexistent', discontinuity: false, bytes: Buffer.from('segment bytes') }
+        ? { seq: 0, runId: run, rung, file, duration: 1, path: '/nonexistent', discontinuity: false, programDateTime: 0, bytes: Buffer.from('segment bytes') }
         : undefined,
     restarts: 0,
     transcoder: () => undefined,

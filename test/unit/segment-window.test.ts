@@ -207,3 +207,48 @@ test('hasRun is true while any segment of the run is known', () => {
   assert.ok(!w.hasRun('r1'));
   assert.ok(w.hasRun('r2'));
 });
+
+test('with a DVR range, segments past the hot window stay listed in the DVR playlists, read from disk', () => {
+  const w = createSegmentWindow({ ...OPTS, dvrSize: 5 });
+  for (let n = 0; n < 7; n++) w.append(group('r1', n), n * 1000);
+  assert.deepEqual(uris(w, '720p'), ['r1/720p/4.ts', 'r1/720p/5.ts', 'r1/720p/6.ts']);
+  const dvr = w.media('720p', 'dvr')!;
+  assert.deepEqual(dvr.segments.map((s) => s.uri), ['r1/720p/2.ts', 'r1/720p/3.ts', 'r1/720p/4.ts', 'r1/720p/5.ts', 'r1/720p/6.ts']);
+  assert.equal(dvr.mediaSequence, 2);
+  // in the DVR range but out of the hot window: no bytes in memory, still found
+  assert.equal(w.lookup('r1', '720p', '2.ts')!.bytes, undefined);
+  assert.ok(w.lookup('r1', '720p', '5.ts')!.bytes);
+  // past the DVR range: retired, then expired for deletion
+  assert.ok(w.lookup('r1', '720p', '1.ts'));
+  const expired = w.takeExpired(6000 + OPTS.retentionMs);
+  assert.deepEqual(expired.filter((s) => s.rung === '720p').map((s) => s.file), ['0.ts', '1.ts']);
+  assert.equal(w.lookup('r1', '720p', '2.ts')?.file, '2.ts');
+});
+
+test('the DVR playlists count the discontinuities that left them on their own', () => {
+  const w = createSegmentWindow({ ...OPTS, windowSize: 3, dvrSize: 6 });
+  w.append(group('r1', 0), 0);
+  w.markDiscontinuity();
+  for (let n = 0; n < 4; n++) w.append(group('r2', n), 1000 + n * 1000);
+  assert.equal(w.media('720p')!.discontinuitySequence, 1, 'the hot window lost the discontinuity');
+  assert.equal(w.media('720p', 'dvr')!.discontinuitySequence, 0, 'the DVR range still lists it');
+  assert.equal(w.media('720p', 'dvr')!.segments[1]!.discontinuity, true);
+});
+
+test('program dates run on within a run and restart from the clock after a break', () => {
+  const w = createSegmentWindow({ ...OPTS, dvrSize: 10 });
+  const [first] = w.append(group('r1', 0, 2), 10_000);
+  const [second] = w.append(group('r1', 1, 2), 12_500); // listed late: still dated where the first ended
+  w.markDiscontinuity();
+  const [third] = w.append(group('r2', 0, 2), 30_000);
+  assert.equal(first!.programDateTime, 8000);
+  assert.equal(second!.programDateTime, 10_000);
+  assert.equal(third!.programDateTime, 28_000);
+  assert.equal(w.dvrStart, 8000);
+  assert.deepEqual(w.media('480p', 'dvr')!.segments.map((s) => s.programDateTime), [8000, 10_000, 28_000]);
+});
+
+test('without a DVR range the DVR playlists are the hot window', () => {
+  const w = filled(5);
+  assert.deepEqual(w.media('720p', 'dvr'), w.media('720p'));
+});
