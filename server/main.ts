@@ -25,6 +25,7 @@ import { createRtmptTunnel } from './ingest/rtmpt-tunnel.ts';
 import { CertificateError, loadTlsCertificate, type TlsCertificate } from './ingest/tls-certificate.ts';
 import { createCapacityMonitor } from './live/capacity.ts';
 import { createLiveManager } from './live/live-manager.ts';
+import { createRecorder } from './live/recorder.ts';
 import { createLogger } from './log.ts';
 import { KeyError, keySourcesOf, loadSigningKeys, type SigningKeys } from './signing/keys.ts';
 import { signatureQueryParams } from './signing/signer.ts';
@@ -80,16 +81,29 @@ async function main(): Promise<void> {
   }
 
   const signatureParams = signatureQueryParams(config.signingHashAlgorithm);
+  const videos = createVideoRepository(db);
+  const bucket = openBucket(config);
+  const recorder = config.liveRecord
+    ? createRecorder({
+        dir: path.join(config.dataDir, 'recordings'),
+        bucket,
+        shelf: { channel: (id) => channels.get(id), addReplay: videos.addReplay },
+        ffmpegPath: config.ffmpegPath,
+        signatureParams,
+        log: log.child({ part: 'recorder' }),
+        now: Date.now,
+      })
+    : undefined;
   const live = createLiveManager({
     dir: path.join(config.dataDir, 'live'),
     settings: config,
     log,
-    channelOptions: { signatureParams },
+    channelOptions: { signatureParams, ...(recorder ? { recorder } : {}) },
   });
   await live.start();
+  // shows a previous process was recording when it stopped or crashed: their replays are finished from disk
+  const recovering = recorder?.recover();
   const capacity = createCapacityMonitor(live, config.liveCpuBudget);
-  const videos = createVideoRepository(db);
-  const bucket = openBucket(config);
   const onDemand = createOnDemandPlayback({
     videos, bucket, verifier, log,
     ffmpegPath: config.ffmpegPath,
@@ -174,7 +188,7 @@ async function main(): Promise<void> {
     ingest.stop();
     rtmpt.stop();
     capacity.stop();
-    await Promise.all([live.stop(), jobs.stop()]);
+    await Promise.all([live.stop(), jobs.stop(), recovering]);
     app.server.closeAllConnections();
     await app.close().catch(() => undefined);
     await grants.close();

@@ -11,6 +11,25 @@ export interface Video {
   readonly version: string | undefined;
   readonly durationSec: number | undefined;
   readonly createdAt: number;
+  /** Set on a replay: the channel whose show it recorded, and when the show ran (ms). */
+  readonly channelId?: string;
+  readonly recordedFrom?: number;
+  readonly recordedUntil?: number;
+}
+
+/** A recorded show, complete in the bucket, ready to be listed. */
+export interface ReplayInput {
+  readonly id: string;
+  readonly channelId: string;
+  /** Unique per show (`replay:<channel>/<session>`): publishing the same show twice changes nothing. */
+  readonly sourceKey: string;
+  readonly title: string;
+  readonly priceCents: number;
+  readonly currency: string;
+  readonly version: string;
+  readonly durationSec: number;
+  readonly recordedFrom: number;
+  readonly recordedUntil: number;
 }
 
 /** A packaging job. */
@@ -39,16 +58,30 @@ export interface VideoRepository {
   claimNext(now: number): Job | undefined;
   progress(jobId: string, progress: number, now: number): void;
   finish(jobId: string, outcome: { error?: string }, now: number): void;
+  /** Records a replay and its one version (idempotent per show). */
+  addReplay(input: ReplayInput, now: number): Video;
+  /** Replays, newest first; of one channel when given. */
+  replays(channelId?: string): Video[];
+  /** Changes a video's title or price. */
+  update(id: string, changes: { title?: string; priceCents?: number }): Video | undefined;
+  /** Every version a video has had. */
+  versions(id: string): string[];
+  /** Forgets a video, its versions and jobs (its files are the caller's to delete first). */
+  remove(id: string): void;
   /** Puts running jobs whose runner stopped beating (or every running job, at start-up) back in the queue. */
   requeueStale(olderThan: number, now: number): number;
 }
 
-interface VideoRow { id: string; source_key: string; title: string; price_cents: number; currency: string; version: string | null; duration_sec: number | null; created_at: number }
+interface VideoRow {
+  id: string; source_key: string; title: string; price_cents: number; currency: string; version: string | null; duration_sec: number | null; created_at: number;
+  channel_id: string | null; recorded_from: number | null; recorded_until: number | null;
+}
 interface JobRow { id: string; video_id: string; state: Job['state']; progress: number; error: string | null; created_at: number; updated_at: number }
 
 const toVideo = (r: VideoRow): Video => ({
   id: r.id, sourceKey: r.source_key, title: r.title, priceCents: r.price_cents, currency: r.currency,
   version: r.version ?? undefined, durationSec: r.duration_sec ?? undefined, createdAt: r.created_at,
+  ...(r.channel_id !== null ? { channelId: r.channel_id, recordedFrom: r.recorded_from ?? r.created_at, recordedUntil: r.recorded_until ?? r.created_at } : {}),
 });
 const toJob = (r: JobRow): Job => ({
   id: r.id, videoId: r.video_id, state: r.state, progress: r.progress, error: r.error ?? undefined, createdAt: r.created_at, updatedAt: r.updated_at,
@@ -74,6 +107,16 @@ export function createVideoRepository(db: Db): VideoRepository {
   const setProgress = db.prepare("UPDATE jobs SET progress = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND state = 'running'");
   const setDone = db.prepare("UPDATE jobs SET state = 'done', progress = 1, error = NULL, updated_at = ? WHERE id = ?");
   const setFailed = db.prepare("UPDATE jobs SET state = 'failed', error = ?, updated_at = ? WHERE id = ?");
+  const insertReplay = db.prepare(`INSERT INTO videos (id, source_key, title, price_cents, currency, version, duration_sec, created_at, channel_id, recorded_from, recorded_until)
+    VALUES (@id, @sourceKey, @title, @priceCents, @currency, @version, @durationSec, @now, @channelId, @recordedFrom, @recordedUntil) ON CONFLICT (source_key) DO NOTHING`);
+  const replaysAll = db.prepare('SELECT * FROM videos WHERE channel_id IS NOT NULL ORDER BY recorded_from DESC, id');
+  const replaysOf = db.prepare('SELECT * FROM videos WHERE channel_id = ? ORDER BY recorded_from DESC, id');
+  const setTitle = db.prepare('UPDATE videos SET title = ? WHERE id = ?');
+  const setPrice = db.prepare('UPDATE videos SET price_cents = ? WHERE id = ?');
+  const versionsOf = db.prepare('SELECT version FROM video_versions WHERE video_id = ? ORDER BY published_at');
+  const deleteVersions = db.prepare('DELETE FROM video_versions WHERE video_id = ?');
+  const deleteJobs = db.prepare('DELETE FROM jobs WHERE video_id = ?');
+  const deleteVideo = db.prepare('DELETE FROM videos WHERE id = ?');
   const requeue = db.prepare("UPDATE jobs SET state = 'queued', progress = 0, updated_at = ? WHERE state = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < ?)");
   const getVideo = (id: string): Video | undefined => {
     const r = byId.get(id) as VideoRow | undefined;
@@ -116,6 +159,27 @@ export function createVideoRepository(db: Db): VideoRepository {
     },
     progress: (jobId, progress, now) => void setProgress.run(progress, now, now, jobId),
     finish: (jobId, outcome, now) => void (outcome.error === undefined ? setDone.run(now, jobId) : setFailed.run(outcome.error, now, jobId)),
+    addReplay: (input, now) =>
+      db.transaction(() => {
+        insertReplay.run({ ...input, now });
+        const stored = bySource.get(input.sourceKey) as VideoRow;
+        addVersion.run(stored.id, stored.version, stored.duration_sec, now);
+        return toVideo(stored);
+      })(),
+    replays: (channelId) => ((channelId === undefined ? replaysAll.all() : replaysOf.all(channelId)) as VideoRow[]).map(toVideo),
+    update: (id, changes) =>
+      db.transaction(() => {
+        if (changes.title !== undefined) setTitle.run(changes.title, id);
+        if (changes.priceCents !== undefined) setPrice.run(changes.priceCents, id);
+        return getVideo(id);
+      })(),
+    versions: (id) => (versionsOf.all(id) as Array<{ version: string }>).map((r) => r.version),
+    remove: (id) =>
+      db.transaction(() => {
+        deleteVersions.run(id);
+        deleteJobs.run(id);
+        deleteVideo.run(id);
+      })(),
     requeueStale: (olderThan, now) => requeue.run(now, olderThan).changes,
   };
 }

@@ -1,35 +1,27 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { LiveFeed } from '../ingest/live-feed.ts';
 import type { Logger } from '../log.ts';
-import { PRIVATE_PLAYLIST } from '../hls/ladder-args.ts';
-import { buildLiveArgs } from './live-args.ts';
-import { createSpeedMonitor, type Progress } from '../hls/ffmpeg-progress.ts';
-import { createDiskWatch } from './disk-watch.ts';
 import type { SourceInfo } from '../hls/ladder.ts';
-import { createLiveSession, type LiveSession as Session, type PlaylistBody, type PlaylistVariant } from './live-session.ts';
-import { parseMediaPlaylist, type ParsedSegment } from '../hls/playlist.ts';
-import { isCompleteTransportStream, nextScanStep } from '../hls/segment-check.ts';
-import type { StoredSegment } from './segment-window.ts';
 import { startTranscodeJob, type JobExit, type TranscodeJob, type TranscodeJobOptions } from '../hls/transcode-job.ts';
+import {
+  FAILURE_WINDOW_MS, initialChannelState, liveStateOf, nextChannelState, restartDelayMs, type ChannelEvent, type ChannelState, type LiveState,
+} from './channel-state.ts';
+import { createDiskWatch } from './disk-watch.ts';
+import { startLiveRun, type LiveRun } from './live-run.ts';
+import { createLiveSession, type LiveSession as Session, type PlaylistBody, type PlaylistVariant } from './live-session.ts';
+import type { Recorder, Recording } from './recorder.ts';
+import type { StoredSegment, WindowRange } from './segment-window.ts';
 import { probeWritable, toWriteProblem, type WriteProbe } from './write-probe.ts';
 
+export type { LiveState } from './channel-state.ts';
 export type { PlaylistBody, PlaylistVariant } from './live-session.ts';
-
-/**
- * Where a channel is in its life. `degraded`: the publisher is connected but segments cannot be written
- * (disk full, read-only, I/O errors); the playlists stay open and the channel resumes on its own once writes work.
- */
-export type LiveState = 'idle' | 'starting' | 'live' | 'degraded' | 'reconnecting' | 'ended' | 'failed';
 
 /** The settings a live channel uses. */
 export type LiveSettings = Pick<
   Config,
   'ladder' | 'segmentSeconds' | 'x264Preset' | 'liveGraceSeconds' | 'liveWindowSegments' | 'ffmpegPath'
-> & Partial<Pick<Config, 'x264Tune'>
->;
+> & Partial<Pick<Config, 'x264Tune' | 'liveDvrMinutes'>>;
 
 /** What a live channel is built from. */
 export interface LiveChannelOptions {
@@ -51,6 +43,8 @@ export interface LiveChannelOptions {
   readonly probeWrite?: WriteProbe;
   /** No new segment for this long while a transcoder runs: check the folder still accepts writes (default: 3 segments, at least 3 s). */
   readonly stallMs?: number;
+  /** Records every show as a replay (absent: nothing is recorded). */
+  readonly recorder?: Pick<Recorder, 'begin'>;
 }
 
 /** The supervisor of one live channel: its transcoder runs, restarts, reconnect grace and playlists. */
@@ -58,8 +52,9 @@ export interface LiveChannel {
   publishStarted(feed: LiveFeed): Promise<void>;
   publishEnded(): void;
   state(): LiveState;
-  master(variant?: PlaylistVariant): PlaylistBody | undefined;
-  media(rung: string, variant?: PlaylistVariant): PlaylistBody | undefined;
+  /** The master of the hot window, or of the DVR range. */
+  master(variant?: PlaylistVariant, range?: WindowRange): PlaylistBody | undefined;
+  media(rung: string, variant?: PlaylistVariant, range?: WindowRange): PlaylistBody | undefined;
   segment(runId: string, rung: string, file: string): StoredSegment | undefined;
   readonly restarts: number;
   /** The running transcoder: its PID and recent realtime factor (known after about 10 s). */
@@ -67,34 +62,12 @@ export interface LiveChannel {
   stop(): Promise<void>;
 }
 
-interface Run {
-  readonly id: string;
-  readonly dir: string;
-  readonly job: TranscodeJob;
-  readonly unsubscribe: () => void;
-  /** Settles once the process has exited and its last segments are listed. */
-  done: Promise<void>;
-  listed: number;
-  finishing: boolean;
-  scanning: Promise<void> | undefined;
-  /** When the run started or last listed a segment. */
-  progressAt: number;
-  /** A segment was lost or cut short: check the disk at the next watch. */
-  suspect: boolean;
-  /** Stopped by the supervisor to be started again at once (not a failure). */
-  recycling: boolean;
-  /** A scan error was logged for this run (one line per run, not one per poll). */
-  scanWarned: boolean;
-}
-
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 60_000;
 /** Longest wait between two checks of a disk that refuses writes (no give-up: the disk is not the transcoder's fault). */
 const STORAGE_RETRY_MAX_MS = 5000;
 /** How often a stalled or degraded run's folder is checked. */
 const WATCH_INTERVAL_MS = 1000;
 
-/** Builds the supervisor for one channel. */
+/** Builds the supervisor for one channel: it owns the channel's state, its runs, its sessions and their recordings. */
 export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   const { channelId, settings, log } = opts;
   const startJob = opts.startJob ?? startTranscodeJob;
@@ -102,15 +75,16 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   const retentionMs = opts.retentionMs ?? Math.max(60_000, 3 * settings.liveWindowSegments * settings.segmentSeconds * 1000);
   const stallMs = opts.stallMs ?? Math.max(3000, 3 * settings.segmentSeconds * 1000);
   const disk = createDiskWatch({ channelId, dir: opts.dir, log, probe: opts.probeWrite ?? probeWritable, stallMs });
+  let state = initialChannelState;
+  const apply = (event: ChannelEvent): ChannelState => (state = nextChannelState(state, event));
   let session: Session | undefined;
   /** Ended sessions whose retired segments may still be fetched until they expire. */
   let oldSessions: Session[] = [];
+  /** The recording of each session whose show is not over. */
+  const recordings = new Map<Session, Recording>();
   let feed: LiveFeed | undefined;
-  let run: Run | undefined;
-  let failed = false;
+  let run: LiveRun | undefined;
   let stopping = false;
-  let restarts = 0;
-  let failures: number[] = [];
   let graceTimer: NodeJS.Timeout | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   let nextWatchAt = 0;
@@ -122,7 +96,16 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   const newSession = (source: SourceInfo): Session => {
     const s = createLiveSession({ source, settings, retentionMs, signatureParams: opts.signatureParams ?? ['Policy', 'Signature', 'Key-Pair-Id'] });
     log.info('live session started', { channel: channelId, source: `${source.width}x${source.height}@${source.fps}`, rungs: s.rungs.map((r) => r.name) });
+    if (opts.recorder) recordings.set(s, opts.recorder.begin({ channelId, sessionId: s.id, rungs: s.rungs, source }));
     return s;
+  };
+
+  /** Ends a session's window now and publishes its replay (settles once published). */
+  const closeSession = (s: Session): Promise<void> => {
+    s.window.end();
+    const recording = recordings.get(s);
+    recordings.delete(s);
+    return recording?.finish() ?? Promise.resolve();
   };
 
   /** True while `f` is the connected publish of session `s` and the channel is not stopping. */
@@ -131,45 +114,43 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   const startRun = async (f: LiveFeed, s: Session): Promise<void> => {
     if (run) await waitForRun(run);
     if (!current(f, s)) return;
-    const id = `r${Date.now().toString(36)}${crypto.randomBytes(2).toString('hex')}`;
-    const dir = path.join(opts.dir, id);
+    let r: LiveRun;
     try {
-      await Promise.all(s.rungs.map((r) => fs.mkdir(path.join(dir, r.name), { recursive: true })));
+      r = await startLiveRun({
+        channelId, channelDir: opts.dir, session: s, feed: f, settings, log, startJob,
+        onListed: (stored, bytes) => {
+          recordings.get(s)?.add(stored);
+          disk.listed(bytes);
+        },
+        onExit: (r, exit) => onRunExit(r, s, f, exit),
+      });
     } catch (e) {
-      await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
       if (!current(f, s)) return;
       disk.report(toWriteProblem(e));
       retryWhenWritable(f, s, 0);
       return;
     }
-    if (!current(f, s)) return;
-    const args = buildLiveArgs({ rungs: s.rungs, source: s.source, segmentSeconds: settings.segmentSeconds, preset: settings.x264Preset, ...(settings.x264Tune ? { tune: settings.x264Tune } : {}), outDir: dir });
-    const job = startJob({ ffmpegPath: settings.ffmpegPath, args, log, onProgress: trackSpeed() });
-    const unsubscribe = f.subscribe((chunk) => job.write(chunk));
-    const r: Run = {
-      id, dir, job, unsubscribe, listed: 0, finishing: false, scanning: undefined, done: Promise.resolve(),
-      progressAt: Date.now(), suspect: false, recycling: false, scanWarned: false,
-    };
-    r.done = job.exited.then((exit) => onRunExit(r, s, f, exit));
+    oldRuns.set(r.id, r.dir);
+    if (!current(f, s)) {
+      r.detach();
+      void r.job.stop();
+      return;
+    }
     run = r;
-    oldRuns.set(id, dir);
-    log.info('transcoder started', { channel: channelId, run: id, pid: job.pid, preset: settings.x264Preset });
   };
 
-  const waitForRun = async (r: Run): Promise<void> => {
+  const waitForRun = async (r: LiveRun): Promise<void> => {
     const timer = setTimeout(() => void r.job.stop(), 10_000);
     await r.done;
     clearTimeout(timer);
   };
 
-  const onRunExit = async (r: Run, s: Session, f: LiveFeed, exit: JobExit): Promise<void> => {
-    r.unsubscribe();
-    await scan(r, s);
+  const onRunExit = async (r: LiveRun, s: Session, f: LiveFeed, exit: JobExit): Promise<void> => {
     if (run === r) run = undefined;
     if (stopping || r.finishing || !current(f, s)) return;
     s.window.markDiscontinuity();
     if (r.recycling) {
-      restarts++;
+      apply({ type: 'restarted' });
       await startRun(f, s);
       return;
     }
@@ -183,17 +164,13 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
       retryWhenWritable(f, s, 0);
       return;
     }
-    const now = Date.now();
-    failures = [...failures.filter((t) => now - t < FAILURE_WINDOW_MS), now];
-    if (failures.length >= MAX_FAILURES) {
+    const delay = restartDelayMs(apply({ type: 'transcoder-failed', at: Date.now() }), backoffMs);
+    if (delay === undefined) {
       log.error(exited, exitFields);
-      failed = true;
-      s.window.end();
-      log.error(`transcoder failed ${failures.length} times within ${FAILURE_WINDOW_MS / 1000}s; giving up until the publisher reconnects`, { channel: channelId });
+      log.error(`transcoder failed ${state.failures.length} times within ${FAILURE_WINDOW_MS / 1000}s; giving up until the publisher reconnects`, { channel: channelId });
+      void closeSession(s);
       return;
     }
-    restarts++;
-    const delay = Math.min(backoffMs * 2 ** (failures.length - 1), 8000);
     log.error(exited, { ...exitFields, restartInMs: delay });
     restartTimer = setTimeout(() => void startRun(f, s), delay);
   };
@@ -209,7 +186,7 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
         return;
       }
       log.info('the disk accepts writes again; restarting the transcoder', { channel: channelId });
-      restarts++;
+      apply({ type: 'restarted' });
       await startRun(f, s);
     }, Math.min(backoffMs * 2 ** attempt, STORAGE_RETRY_MAX_MS));
   };
@@ -218,11 +195,11 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
    * Watches a running transcoder's output: a stall or a lost segment means checking the disk. ffmpeg keeps
    * running on a full disk and resumes by itself when space returns; one that stays silent after that is restarted.
    */
-  const watch = async (r: Run): Promise<void> => {
+  const watch = async (r: LiveRun): Promise<void> => {
     const now = Date.now();
-    if (now < nextWatchAt || r.finishing || r.recycling || (now - r.progressAt < stallMs && !r.suspect)) return;
+    if (now < nextWatchAt || r.finishing || r.recycling) return;
+    if (!r.takeSuspect() && now - r.progressAt < stallMs) return;
     nextWatchAt = now + WATCH_INTERVAL_MS;
-    r.suspect = false;
     const verdict = await disk.checkRunning(now);
     if (verdict !== 'stuck' || run !== r || r.finishing) return;
     log.warn('the transcoder wrote nothing since the disk recovered; restarting it', { channel: channelId, run: r.id });
@@ -230,71 +207,12 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     void r.job.stop();
   };
 
-  let realtime: number | undefined;
-  const trackSpeed = (): ((p: Progress) => void) => {
-    realtime = undefined;
-    const started = Date.now();
-    const monitor = createSpeedMonitor({
-      periodic: (speed, realtime) => log.info('transcoder speed', { channel: channelId, speed, realtime: realtime?.toFixed(2) }),
-      slow: (realtime) => log.warn('transcoder is slower than realtime: viewers will stall', { channel: channelId, realtime: realtime.toFixed(2) }),
-      recovered: (realtime) => log.info('transcoder keeps up with realtime again', { channel: channelId, realtime: realtime.toFixed(2) }),
-    });
-    return (p) => void (realtime = monitor((Date.now() - started) / 1000, p) ?? realtime);
-  };
-
-  /**
-   * Lists the segments every rung of the run has completed, in order, reading each into memory first. A
-   * segment lost or cut short by a failed write is never listed: it is deleted and the gap becomes a discontinuity.
-   */
-  const scan = (r: Run, s: Session): Promise<void> => {
-    r.scanning ??= (async () => {
-      const lists = await Promise.all(s.rungs.map((rung) => readPrivatePlaylist(path.join(r.dir, rung.name, PRIVATE_PLAYLIST))));
-      const skipped: string[] = [];
-      const reportSkipped = (): void => {
-        if (skipped.length === 0) return;
-        log.warn('skipped segments lost or cut short by failed writes', { channel: channelId, run: r.id, first: skipped[0], last: skipped.at(-1), count: skipped.length });
-        skipped.length = 0;
-      };
-      while (!s.window.ended) {
-        const step = nextScanStep(lists, r.listed);
-        if (step.kind === 'wait') break;
-        const file = `${r.listed}.ts`;
-        const paths = s.rungs.map((rung) => path.join(r.dir, rung.name, file));
-        if (step.kind === 'ready') {
-          const group = await Promise.all(
-            s.rungs.map(async (rung, i) => ({ runId: r.id, rung: rung.name, file, duration: step.durations[i]!, path: paths[i]!, bytes: await fs.readFile(paths[i]!) })),
-          );
-          if (group.every((g) => isCompleteTransportStream(g.bytes))) {
-            reportSkipped();
-            s.window.append(group, Date.now());
-            r.listed++;
-            r.progressAt = Date.now();
-            disk.listed(group.reduce((n, g) => n + g.bytes.length, 0));
-            continue;
-          }
-        }
-        skipped.push(file);
-        await Promise.all(paths.map((p) => fs.rm(p, { force: true }).catch(() => undefined)));
-        s.window.markDiscontinuity();
-        r.listed++;
-        r.suspect = true;
-      }
-      reportSkipped();
-    })()
-      .catch((e: Error) => {
-        if (!r.scanWarned) log.warn('segment scan failed', { channel: channelId, run: r.id, error: e.message });
-        r.scanWarned = true;
-      })
-      .finally(() => (r.scanning = undefined));
-    return r.scanning;
-  };
-
   /** One poll: lists new segments, watches the running transcoder, deletes what has expired. Never throws. */
   const tick = async (): Promise<void> => {
     try {
-      if (run && session) {
+      if (run) {
         const r = run;
-        await scan(r, session);
+        await r.scan();
         await watch(r);
       }
       const all = session ? [session, ...oldSessions] : oldSessions;
@@ -321,16 +239,15 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   const endSession = async (): Promise<void> => {
     graceTimer = undefined;
     if (run) await waitForRun(run);
-    if (feed || !session) return;
-    session.window.end();
+    if (feed || !session || session.window.ended) return;
     log.info('live session ended', { channel: channelId, segments: session.window.listedCount });
+    await closeSession(session);
   };
 
   return {
     async publishStarted(f) {
       feed = f;
-      failed = false;
-      failures = [];
+      apply({ type: 'published' });
       clearTimeout(graceTimer);
       clearTimeout(restartTimer);
       let source: SourceInfo;
@@ -353,46 +270,36 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     },
     publishEnded() {
       feed = undefined;
+      apply({ type: 'unpublished' });
       clearTimeout(restartTimer);
       if (run) {
         run.finishing = true;
-        run.unsubscribe();
+        run.detach();
         run.job.finish();
       }
       if (!session || session.window.ended) return;
       graceTimer = setTimeout(() => void endSession(), settings.liveGraceSeconds * 1000);
     },
-    state() {
-      if (failed) return 'failed';
-      if (feed && disk.problem) return 'degraded';
-      if (feed) return session && session.window.listedCount > 0 && !session.window.ended ? 'live' : 'starting';
-      if (session && !session.window.ended) return 'reconnecting';
-      return session ? 'ended' : 'idle';
-    },
-    master: (variant = 'plain') => (session && session.window.listedCount > 0 ? session.masters[variant] : undefined),
-    media: (rung, variant = 'plain') => (session && session.window.listedCount > 0 ? session.media(rung, variant) : undefined),
+    state: () => liveStateOf(state, session && { listed: session.window.listedCount, ended: session.window.ended }, disk.problem !== undefined),
+    master: (variant = 'plain', range = 'hot') => (session && session.window.listedCount > 0 ? session.masters[range][variant] : undefined),
+    media: (rung, variant = 'plain', range = 'hot') => (session && session.window.listedCount > 0 ? session.media(rung, variant, range) : undefined),
     segment: (runId, rung, file) => [session, ...oldSessions].map((s) => s?.window.lookup(runId, rung, file)).find(Boolean),
     get restarts() {
-      return restarts;
+      return state.restarts;
     },
-    transcoder: () => (run?.job.pid !== undefined && !failed ? { pid: run.job.pid, realtime } : undefined),
+    transcoder: () => (run?.job.pid !== undefined && !state.failed ? { pid: run.job.pid, realtime: run.realtime() } : undefined),
     async stop() {
       stopping = true;
       clearInterval(poll);
       clearTimeout(graceTimer);
       clearTimeout(restartTimer);
       if (run) {
-        run.unsubscribe();
+        run.detach();
         await run.job.stop();
+        await run.done;
       }
+      // a show cut short by the origin stopping is published as it stands
+      await Promise.all([...recordings.keys()].map((s) => closeSession(s)));
     },
   };
-}
-
-async function readPrivatePlaylist(file: string): Promise<ParsedSegment[]> {
-  try {
-    return parseMediaPlaylist(await fs.readFile(file, 'utf8'));
-  } catch {
-    return []; // not written yet
-  }
 }

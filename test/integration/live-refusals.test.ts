@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { transcoderPids } from '../helpers/live-viewer.ts';
 import { childPids, publishUntilRefused, startPublisher, type Child } from '../helpers/processes.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -46,12 +47,12 @@ describe('live: publishes that must be refused', () => {
   test('the /live/<key> alias publishes; a second publisher on a live channel is refused and the first keeps going', async () => {
     publishers.push(startPublisher(server.rtmpUrl(server.demoKey, server.rtmpPort, 'live')));
     await waitFor('the channel to go live', async () => (await server.get('/live/demo/master.m3u8')).status === 200, 20_000);
-    const transcoders = childPids(server.pid, 'ffmpeg');
+    const transcoders = transcoderPids(childPids(server.pid, 'ffmpeg'), server.dataDir, 'demo');
     assert.equal(transcoders.length, 1, 'one ffmpeg per live channel');
 
     assert.match(await expectRefused(server.rtmpUrl(server.demoKey)), /Server error: already publishing/);
     assert.match(server.output(), /refused: channel already has a publisher/);
-    assert.deepEqual(childPids(server.pid, 'ffmpeg'), transcoders, 'no second transcoder');
+    assert.deepEqual(transcoderPids(childPids(server.pid, 'ffmpeg'), server.dataDir, 'demo'), transcoders, 'no second transcoder');
 
     const sequence = async (): Promise<number> => Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(await (await server.get('/live/demo/240p.m3u8')).text())?.[1]);
     const segments = async (): Promise<number> => (await (await server.get('/live/demo/240p.m3u8')).text()).split('\n').filter((l) => l.endsWith('.ts')).length;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { transcoderPids } from '../helpers/live-viewer.ts';
 import { childPids, publishUntilRefused, spawnChild, startPublisher, type Child } from '../helpers/processes.ts';
 import { c0c1 } from '../helpers/rtmp-raw.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -58,7 +59,7 @@ describe('RTMPT: RTMP tunnelled over HTTP on the HTTP port, through the same ing
       assert.equal(Buffer.from(await res.arrayBuffer())[0], 0x47, 'an MPEG-TS sync byte');
     }
     assert.match(server.output(), /publish started .*"channel":"demo"/);
-    assert.equal(childPids(server.pid, 'ffmpeg').length, 1, 'one transcoder for the channel');
+    assert.equal(transcoderPids(childPids(server.pid, 'ffmpeg'), server.dataDir, 'demo').length, 1, 'one transcoder for the channel');
   });
 
   test('ffmpeg plays the live channel over rtmpt and decodes frames', async () => {

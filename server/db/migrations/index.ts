@@ -101,4 +101,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_state ON jobs (state, created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'replays',
+    sql: `
+      -- a replay is a video recorded from a live channel's show (its source_key is replay:<channel>/<session>)
+      ALTER TABLE videos ADD COLUMN channel_id TEXT;
+      ALTER TABLE videos ADD COLUMN recorded_from INTEGER;
+      ALTER TABLE videos ADD COLUMN recorded_until INTEGER;
+      CREATE INDEX videos_channel ON videos (channel_id, recorded_from);
+    `,
+  },
 ];
