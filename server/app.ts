@@ -26,6 +26,7 @@ import { createViewerCookies } from './boxoffice/viewer-cookie.ts';
 import type { PurchaseRepository } from './db/purchase-repository.ts';
 import type { VideoRepository } from './db/video-repository.ts';
 import { registerVideoRoutes } from './admin/video-routes.ts';
+import { registerReplayRoutes } from './admin/replay-routes.ts';
 import { createVodHandler, isPublicVodPath } from './origin/vod-routes.ts';
 import type { Bucket } from './storage/bucket.ts';
 
@@ -122,6 +123,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     catalog, entitlements, viewers, cors, now, log: deps.log, gateway: deps.gateway, grants: deps.grants,
     publicUrl: config.publicUrl, accessHours: config.accessHours, playbackUrlHours: config.playbackUrlHours,
     bindIp: config.signingBindIp, trustProxy: config.trustProxy, signFreeItems: !config.enforceSignatures,
+    dvr: config.liveDvrMinutes > 0,
   };
 
   registerPlayerRoutes(app, { playerDir: deps.playerDir, publicUrl: config.publicUrl, viewers, onWatch: (req) => confirmReturn(req, boxOffice) });
@@ -148,6 +150,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     log: deps.log,
   }));
   registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken, kick: deps.kickJobs, now });
+  registerReplayRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken });
   live = createLiveHandler({
     live: deps.live,
     access,

@@ -16,6 +16,8 @@ export interface CatalogItem {
   readonly online?: boolean;
   readonly durationSec?: number;
   readonly posterUrl?: string;
+  /** A replay: the channel whose show it recorded and when the show ran (ISO times). */
+  readonly replay?: { readonly channelId: string; readonly from: string; readonly until: string };
 }
 
 /** Every item on offer. */
@@ -43,6 +45,9 @@ export function createCatalog(deps: { channels: ChannelRepository; videos: Video
           signedEntry: `${v.version}/q/master.m3u8`,
           ...(v.durationSec !== undefined ? { durationSec: Math.round(v.durationSec * 10) / 10 } : {}),
           posterUrl: `${deps.publicUrl}/vod/${v.id}/${v.version}/poster.jpg`,
+          ...(v.channelId !== undefined
+            ? { replay: { channelId: v.channelId, from: new Date(v.recordedFrom!).toISOString(), until: new Date(v.recordedUntil!).toISOString() } }
+            : {}),
         };
   return {
     list: () => [...deps.channels.list().map(liveItem), ...deps.videos.list().flatMap((v) => vodItem(v) ?? [])],

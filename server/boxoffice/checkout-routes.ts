@@ -6,7 +6,7 @@ import { clientIp, requestScheme } from '../origin/signature-gate.ts';
 import type { FolderSigner } from '../signing/signing-pool.ts';
 import { grantSetCookies } from '../signing/signer.ts';
 import type { Catalog, CatalogItem } from './catalog.ts';
-import type { Entitlements } from './entitlements.ts';
+import { coversReplay, type Entitlements } from './entitlements.ts';
 import type { PaymentGateway } from './payment-gateway.ts';
 import { createRateLimit } from './rate-limit.ts';
 import type { ViewerCookies } from './viewer-cookie.ts';
@@ -31,7 +31,12 @@ export interface BoxOfficeDeps {
   readonly trustProxy: boolean;
   /** Free items get signed URLs too (a CDN in front requires a signature on every HLS path). */
   readonly signFreeItems: boolean;
+  /** Live channels have DVR playlists (`dvr.m3u8` beside each master): playback answers carry `dvrUrl`. */
+  readonly dvr: boolean;
 }
+
+/** The DVR form of a live playback URL: `dvr.m3u8` in place of `master.m3u8`, the signature query kept as it is. */
+export const dvrUrlOf = (url: string): string => url.replace(/master\.m3u8(?=\?|$)/, 'dvr.m3u8');
 
 /** The playback URL of a free item (no signature). */
 export const freeUrl = (publicUrl: string, item: CatalogItem): string => `${publicUrl}${item.folder}/master.m3u8`;
@@ -47,7 +52,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     const viewerId = deps.viewers.ensure(req, reply);
     const owned = deps.entitlements.accessByItem(viewerId);
     const items = deps.catalog.list().map(({ folder: _folder, signedEntry: _entry, ...item }) => {
-      const access = owned.get(item.id);
+      const access = owned.get(item.id) ?? coversReplay(item.replay && owned.get(item.replay.channelId), item.replay);
       return access ? { ...item, accessUntil: new Date(access.expiresAt).toISOString() } : item;
     });
     return noStore(reply).send({ items });
@@ -79,9 +84,10 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     if (!item) return sendError(reply, 404, 'unknown_item', 'no such item');
     noStore(reply);
     // behind a CDN that checks signatures (ENFORCE_SIGNATURES=false) every item is behind the key group, free ones too
-    if (item.free && !deps.signFreeItems) return reply.send({ url: freeUrl(deps.publicUrl, item), expiresAt: null });
+    const withDvr = (url: string): { url: string; dvrUrl?: string } => (item.kind === 'live' && deps.dvr ? { url, dvrUrl: dvrUrlOf(url) } : { url });
+    if (item.free && !deps.signFreeItems) return reply.send({ ...withDvr(freeUrl(deps.publicUrl, item)), expiresAt: null });
     const viewerId = deps.viewers.ensure(req, reply);
-    const access = item.free ? { expiresAt: deps.now() + deps.accessHours * 3600_000 } : deps.entitlements.access(viewerId, item.id);
+    const access = item.free ? { expiresAt: deps.now() + deps.accessHours * 3600_000 } : deps.entitlements.accessTo(viewerId, item);
     if (!access) {
       return reply.code(402).send({
         error: 'payment_required',
@@ -103,7 +109,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     }
     const secure = grant.secure || requestScheme(req.raw, deps.trustProxy) === 'https';
     for (const cookie of grantSetCookies({ ...grant, secure })) reply.header('set-cookie', cookie);
-    return reply.send({ url: grant.url, expiresAt: expiresAt.toISOString() });
+    return reply.send({ ...withDvr(grant.url), expiresAt: expiresAt.toISOString() });
   });
 }
 

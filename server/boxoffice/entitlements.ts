@@ -1,4 +1,5 @@
 import type { Payment, Purchase, PurchaseRepository } from '../db/purchase-repository.ts';
+import type { CatalogItem } from './catalog.ts';
 
 /** Access bought with payments: granted once per checkout, for ACCESS_HOURS from the payment, revocable. */
 export interface Entitlements {
@@ -10,6 +11,13 @@ export interface Entitlements {
   access(viewerId: string, itemId: string): Purchase | undefined;
   /** Every running access of a viewer, by item. */
   accessByItem(viewerId: string): Map<string, Purchase>;
+  /** The viewer's running access to an item; a replay is also covered by their channel's purchase (see coversReplay). */
+  accessTo(viewerId: string, item: Pick<CatalogItem, 'id' | 'replay'>): Purchase | undefined;
+}
+
+/** Whether a purchase of a live channel covers a replay of its show: bought before the show ended (and, being active, still running). */
+export function coversReplay(channelPurchase: Purchase | undefined, replay: CatalogItem['replay']): Purchase | undefined {
+  return channelPurchase && replay && channelPurchase.paidAt <= Date.parse(replay.until) ? channelPurchase : undefined;
 }
 
 /** Builds the entitlements over the purchase store and a clock. */
@@ -23,5 +31,7 @@ export function createEntitlements(deps: { purchases: PurchaseRepository; access
     revoke: (paymentIntent, reason) => purchases.revoke(paymentIntent, reason, now()),
     access: (viewerId, itemId) => purchases.active(viewerId, itemId, now()),
     accessByItem: (viewerId) => purchases.activeForViewer(viewerId, now()),
+    accessTo: (viewerId, item) =>
+      purchases.active(viewerId, item.id, now()) ?? (item.replay ? coversReplay(purchases.active(viewerId, item.replay.channelId, now()), item.replay) : undefined),
   };
 }

@@ -6,6 +6,7 @@ import { KeyError } from '../signing/keys.ts';
 import { runChannelCommand } from './channel-commands.ts';
 import { runSigningCommand } from './signing-commands.ts';
 import { runVodCommand } from './vod-commands.ts';
+import { runReplayCommand } from './replay-commands.ts';
 import { createVideoRepository } from '../db/video-repository.ts';
 import { openBucket } from '../storage/open-bucket.ts';
 
@@ -16,6 +17,9 @@ const USAGE = [
   '  channel list                                        channels with their keys',
   '  vod add <bucket-key|file> [--title T] [--price P]   register a video and package it, with progress',
   '  vod list                                            videos and their packaged versions',
+  '  replay list [--channel NAME]                       recorded shows (replays) of the live channels',
+  '  replay retitle <id> <title> | price <id> <4.99|0>   change a replay\'s title or price',
+  '  replay delete <id>                                  delete a replay and its files from the bucket',
   '  keys show                                           the signing key id and public key for CloudFront',
   '  sign <url> [--hours N] [--exact]                    a signed URL (the item folder; --exact: this URL only)',
 ].join('\n');
@@ -45,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
   const { positional, flags } = parseArgs(argv);
   const [group, ...rest] = positional;
-  if (group !== 'channel' && group !== 'keys' && group !== 'sign' && group !== 'vod') {
+  if (group !== 'channel' && group !== 'keys' && group !== 'sign' && group !== 'vod' && group !== 'replay') {
     err(USAGE);
     return group === undefined || group === 'help' ? 0 : 1;
   }
@@ -77,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
       };
       return await runVodCommand({ positional: rest, flags }, { videos: createVideoRepository(db), bucket, out, err, status, publicUrl: config.publicUrl });
     }
+    if (group === 'replay') return await runReplayCommand({ positional: rest, flags }, { videos: createVideoRepository(db), bucket: openBucket(config), out, err, publicUrl: config.publicUrl });
     return runChannelCommand({ positional: rest, flags }, { channels: createChannelRepository(db), config, out, err });
   } finally {
     db.close();
