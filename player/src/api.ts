@@ -13,9 +13,9 @@ export interface Item {
   readonly accessUntil?: string;
 }
 
-/** What `/api/playback/<id>` answers. */
+/** What `/api/playback/<id>` answers (`dvrUrl`: the DVR master of a live item, when the origin keeps one). */
 export type Playback =
-  | { kind: 'ok'; url: string; expiresAt: string | null }
+  | { kind: 'ok'; url: string; expiresAt: string | null; dvrUrl?: string }
   | { kind: 'payment_required'; accessHours: number }
   | { kind: 'unknown' };
 
@@ -44,9 +44,9 @@ export async function fetchCatalog(): Promise<Item[]> {
 export async function fetchPlayback(itemId: string): Promise<Playback> {
   const res = await request(`/api/playback/${encodeURIComponent(itemId)}`);
   if (res.status === 404) return { kind: 'unknown' };
-  const body = (await res.json()) as { url: string; expiresAt: string | null; accessHours: number };
+  const body = (await res.json()) as { url: string; expiresAt: string | null; accessHours: number; dvrUrl?: string };
   if (res.status === 402) return { kind: 'payment_required', accessHours: body.accessHours };
-  return { kind: 'ok', url: body.url, expiresAt: body.expiresAt };
+  return { kind: 'ok', url: body.url, expiresAt: body.expiresAt, ...(typeof body.dvrUrl === 'string' ? { dvrUrl: body.dvrUrl } : {}) };
 }
 
 /** Starts a checkout and returns where to send the viewer. */

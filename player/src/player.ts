@@ -20,12 +20,32 @@ export interface PlayerEvents {
   ended(): void;
 }
 
+/** Where a live position sits in the playlist now loaded: seconds behind the live edge, and how far back the playlist reaches. */
+export interface LiveWindow {
+  readonly behind: number;
+  /** Seconds from the oldest listed point to the live edge. */
+  readonly reach: number;
+  readonly targetDuration: number;
+}
+
+/** How a playback starts. */
+export interface PlaybackOptions {
+  /** Seconds into the playlist's timeline (its first listed segment is 0); the live sync point when absent. */
+  readonly startPosition?: number;
+}
+
 /** One playback session on a video element; `destroy` releases everything it took. */
 export interface PlayerSession {
   setQuality(index: number): void;
   /** Seconds behind the live edge, or undefined when not live. */
   latency(): number | undefined;
   jumpToLive(): void;
+  /** The live position within the loaded playlist, once a live playlist is loaded. */
+  liveWindow(): LiveWindow | undefined;
+  /** Seeks to `seconds` behind the live edge within the loaded playlist. */
+  seekBehind(seconds: number): void;
+  /** The wall-clock date of the playing position (PROGRAM-DATE-TIME), when the playlist carries one. */
+  playingDate(): Date | undefined;
   destroy(): void;
 }
 
@@ -42,9 +62,9 @@ const label = (level: Level): string => `${level.height}p · ${(level.bitrate / 
  * playlists carry the signature by variable substitution) where MSE exists, the browser's own HLS
  * (relying on the signed cookies and Apple's variable substitution) otherwise.
  */
-export function startPlayback(video: HTMLVideoElement, url: string, events: PlayerEvents): PlayerSession {
+export function startPlayback(video: HTMLVideoElement, url: string, events: PlayerEvents, opts: PlaybackOptions = {}): PlayerSession {
   if (browserSupport(video) === 'native') return startNative(video, url, events);
-  const hls = new Hls({ enableWorker: true, lowLatencyMode: false, backBufferLength: 30, manifestLoadingMaxRetry: 4, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
+  const hls = new Hls({ startPosition: opts.startPosition ?? -1, enableWorker: true, lowLatencyMode: false, backBufferLength: 30, manifestLoadingMaxRetry: 4, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
   let networkRetries = 0;
   hls.on(Events.MANIFEST_PARSED, (_e, data) => {
     events.qualities(data.levels.map((level, index) => ({ index, label: label(level) })));
@@ -78,12 +98,25 @@ export function startPlayback(video: HTMLVideoElement, url: string, events: Play
   video.addEventListener('ended', events.ended);
   hls.loadSource(url);
   hls.attachMedia(video);
+  const latency = (): number | undefined => (hls.liveSyncPosition !== null && Number.isFinite(hls.latency) ? hls.latency : undefined);
   return {
     setQuality: (index) => (hls.currentLevel = index),
-    latency: () => (hls.liveSyncPosition !== null && Number.isFinite(hls.latency) ? hls.latency : undefined),
+    latency,
     jumpToLive() {
       if (hls.liveSyncPosition !== null) video.currentTime = hls.liveSyncPosition;
     },
+    liveWindow() {
+      const details = hls.latestLevelDetails;
+      const behind = latency();
+      const first = details?.fragments[0];
+      if (!details?.live || !first || behind === undefined) return undefined;
+      return { behind, reach: video.currentTime + behind - first.start, targetDuration: details.targetduration };
+    },
+    seekBehind(seconds) {
+      const behind = latency();
+      if (behind !== undefined) video.currentTime = Math.max(0, video.currentTime + behind - seconds);
+    },
+    playingDate: () => hls.playingDate ?? undefined,
     destroy() {
       video.removeEventListener('ended', events.ended);
       hls.destroy();
@@ -102,6 +135,9 @@ function startNative(video: HTMLVideoElement, url: string, events: PlayerEvents)
   return {
     setQuality: () => undefined,
     latency: () => undefined,
+    liveWindow: () => undefined,
+    seekBehind: () => undefined,
+    playingDate: () => undefined,
     jumpToLive() {
       if (video.seekable.length > 0) video.currentTime = video.seekable.end(video.seekable.length - 1);
     },

@@ -1,15 +1,18 @@
 import { fetchCatalog, fetchPlayback, NetworkError, startCheckout, type Item } from './api.ts';
 import { el, formatDuration, formatHours, formatPrice, formatRemaining } from './format.ts';
-import { browserSupport, startPlayback, type PlayerSession } from './player.ts';
+import { createDvrBar } from './dvr-bar.ts';
+import { browserSupport, startPlayback, type PlayerEvents, type PlayerSession } from './player.ts';
+import { startTimeShift, type TimeShiftSession } from './time-shift.ts';
 
-/** The watch page of one item: buy panel, player, quality menu, live state, and every error said in words. */
+/** The watch page of one item: buy panel, player, quality menu, live state and time-shift, and every error said in words. */
 export async function renderWatch(root: HTMLElement, itemId: string, pageStart: number): Promise<void> {
   const status = el('p', { id: 'status', role: 'status', 'aria-live': 'polite' });
   const video = el('video', { id: 'video', controls: '', playsinline: '' });
   const quality = el('select', { id: 'quality', 'aria-label': 'Quality' });
   const latency = el('span', { id: 'latency' });
   const jump = el('button', { id: 'jump-live', type: 'button', hidden: '' }, 'Jump to live');
-  const controls = el('div', { class: 'controls', hidden: '' }, el('label', {}, 'Quality ', quality), latency, jump);
+  const dvr = createDvrBar((behind) => shifted?.seekBehind(behind));
+  const controls = el('div', { class: 'controls', hidden: '' }, dvr.element, el('label', {}, 'Quality ', quality), latency, jump);
   const panel = el('div', { id: 'panel' });
   const title = el('h1', {}, 'Loading…');
   const meta = el('p', { class: 'meta' });
@@ -17,6 +20,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
 
   let item: Item | undefined;
   let session: PlayerSession | undefined;
+  let shifted: TimeShiftSession | undefined; // the same session, when live
   let refreshedAfterDenial = false;
   let timers: number[] = [];
   const say = (text: string | undefined, kind: 'info' | 'error' = 'info'): void => {
@@ -25,7 +29,8 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
   };
   const stop = (): void => {
     session?.destroy();
-    session = undefined;
+    session = shifted = undefined;
+    dvr.hide();
     timers.forEach((t) => clearInterval(t));
     timers = [];
     controls.hidden = true;
@@ -67,7 +72,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
     timers.push(poll);
   };
 
-  const play = (url: string): void => {
+  const play = (url: string, dvrUrl?: string): void => {
     stop();
     showPanel();
     if (browserSupport(video) === 'none') {
@@ -75,11 +80,13 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
       return;
     }
     const live = item!.kind === 'live';
-    session = startPlayback(video, url, {
+    const events: PlayerEvents = {
       accessDenied: () => void onDenied(),
       trouble: (message) => say(message, 'error'),
       qualities(list) {
+        const chosen = quality.value; // a time-shift source switch lists the rungs again
         quality.replaceChildren(el('option', { value: '-1' }, 'Auto'), ...list.map((q) => el('option', { value: String(q.index) }, q.label)));
+        if (list.some((q) => String(q.index) === chosen)) quality.value = chosen;
         controls.hidden = list.length === 0 && !live;
       },
       levelChanged(index, auto) {
@@ -88,13 +95,20 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
         quality.dataset.level = String(index);
       },
       ended: () => (live ? offline() : say('The end.')),
-    });
+    };
+    shifted = live ? startTimeShift(video, { url, dvrUrl }, events) : undefined;
+    session = shifted ?? startPlayback(video, url, events);
     jump.hidden = !live;
     if (live) {
       timers.push(window.setInterval(() => {
         const behind = session?.latency();
-        latency.textContent = behind === undefined ? 'LIVE' : `LIVE · ${behind.toFixed(1)} s behind`;
+        const shift = shifted?.state();
+        const back = shift !== undefined && !shift.atLive;
+        latency.textContent = behind === undefined ? 'LIVE' : back ? `${behind.toFixed(1)} s behind live` : `LIVE · ${behind.toFixed(1)} s behind`;
         latency.dataset.seconds = behind === undefined ? '' : behind.toFixed(2);
+        // the playing position's wall-clock date (PROGRAM-DATE-TIME), for tests and the curious
+        latency.dataset.programDate = String(session?.playingDate()?.getTime() ?? '');
+        dvr.update(shift);
       }, 1000));
     }
     video.addEventListener('playing', () => {
@@ -118,7 +132,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
       const resume = video.currentTime;
       const pb = await fetchPlayback(itemId).catch(() => undefined);
       if (pb?.kind === 'ok') {
-        play(pb.url);
+        play(pb.url, pb.dvrUrl);
         if (item?.kind === 'vod') video.addEventListener('loadedmetadata', () => (video.currentTime = resume), { once: true });
         return;
       }
@@ -137,7 +151,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
       if (pb.kind === 'payment_required') return buyPanel('Buy access', pb.accessHours);
       if (item!.kind === 'live' && !item!.online) return offline();
       refreshedAfterDenial = false;
-      play(pb.url);
+      play(pb.url, pb.dvrUrl);
     } catch (e) {
       say(e instanceof NetworkError ? 'Network trouble: retrying…' : `Something went wrong: ${(e as Error).message}`, 'error');
       if (e instanceof NetworkError) timers.push(window.setTimeout(() => void begin(), 3000));

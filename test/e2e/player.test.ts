@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright';
-import { currentTime, launchChromium, screenshot } from '../helpers/browser.ts';
+import { buyOnWatchPage, currentTime, launchChromium, screenshot } from '../helpers/browser.ts';
 import { makeClip } from '../helpers/media.ts';
 import { startPublisher, type Child } from '../helpers/processes.ts';
 import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
@@ -124,11 +124,7 @@ describe('web player: access expiry', () => {
     try {
       await waitFor('the channel on air', async () => /channel="premium",state="live"/.test(await (await server.get('/metrics')).text()), 30_000);
       const page = await browser.newPage();
-      await page.goto(`${server.baseUrl}/watch/premium`);
-      await page.click('#buy');
-      await page.waitForURL(/\/demo-checkout\//);
-      await page.click('text=Complete demo purchase');
-      await page.waitForURL(/\/watch\/premium/);
+      await buyOnWatchPage(page, server.baseUrl, 'premium');
       await page.waitForSelector('#video:not([hidden])');
       await waitFor('playback', async () => (await currentTime(page)) > 0.5, 30_000, 200);
       await page.waitForFunction(() => document.body.dataset.state === 'expired', null, { timeout: 40_000 });

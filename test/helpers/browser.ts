@@ -24,3 +24,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** The video element's playback position. */
 export const currentTime = (page: Page): Promise<number> => page.$eval('#video', (v) => (v as HTMLVideoElement).currentTime);
+
+/** Opens an item's watch page, buys it through the demo checkout and waits to be back on the watch page. */
+export async function buyOnWatchPage(page: Page, baseUrl: string, itemId: string): Promise<void> {
+  await page.goto(`${baseUrl}/watch/${itemId}`);
+  await page.click('#buy');
+  await page.waitForURL(/\/demo-checkout\//);
+  await page.click('text=Complete demo purchase');
+  await page.waitForURL(new RegExp(`/watch/${itemId}`));
+}
