@@ -8,6 +8,7 @@ import { benchHttp, type Row } from './http-serving.ts';
 import { benchLiveLatency } from './live-latency.ts';
 import { benchEdgeOffload } from './edge-offload.ts';
 import { benchMemory } from './memory.ts';
+import { benchRecording } from './recording-cost.ts';
 import { machine } from './tools.ts';
 import { benchTtff } from './ttff.ts';
 
@@ -15,7 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const quick = process.argv.includes('--quick');
 
 const started = performance.now();
-const rows: Row[] = [...(await benchHttp(quick)), ...(await benchLiveLatency(quick)), ...(await benchFfmpeg(quick)), ...(await benchMemory(quick)), ...(await benchEdgeOffload(quick))].sort(
+const rows: Row[] = [...(await benchHttp(quick)), ...(await benchLiveLatency(quick)), ...(await benchFfmpeg(quick)), ...(await benchMemory(quick)), ...(await benchEdgeOffload(quick)), ...(await benchRecording(quick))].sort(
   (a, b) => Number.parseInt(a.name, 10) - Number.parseInt(b.name, 10),
 );
 const ttff = await benchTtff(quick ? 3 : 10);
@@ -93,6 +94,11 @@ ${rows.map((r) => `- ${r.name}: ${r.notes}.`).join('\n')}
   to about a quarter of what the same viewers cost straight on it. The swarm, nginx, the check service and
   the origin share the 2 cores, so the edge run serves fewer viewer requests in the window than the direct
   one: compare CPU and origin requests, not viewer throughput.
+- Recording (comparison 10) re-encodes nothing: each listed segment group is hard-linked into the show's
+  recordings folder, a journal line is appended and the files are moved into the bucket (a rename for a
+  local bucket on the same disk); the only extra process is the one-frame poster. The origin's CPU is read
+  from /proc with recording on and off for the same show; the difference is within the run-to-run noise
+  of a 2-core VM, so a single figure can come out slightly negative.
 
 ${ttff}
 `;
