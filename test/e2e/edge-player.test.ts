@@ -36,16 +36,17 @@ function recordHls(page: Page): HlsResponse[] {
 /** The paths of the segments among `seen`. */
 const segmentPaths = (seen: readonly HlsResponse[]): Set<string> => new Set(seen.map((s) => new URL(s.url).pathname).filter((p) => SEGMENT.test(p)));
 
-/** The plain master playlist next to a signed `q/` one, with no query: what a cookie-only player loads. */
-const plainMaster = (signedUrl: string): string => signedUrl.split('?')[0]!.replace(/\/q\/master\.m3u8$/, '/master.m3u8');
+/** The plain master (or DVR master) playlist next to a signed `q/` one, with no query: what a cookie-only player loads. */
+const plainMaster = (signedUrl: string): string => signedUrl.split('?')[0]!.replace(/\/q\/(master|dvr)\.m3u8$/, '/$1.m3u8');
 
 /** Makes /api/playback answer the plain master URL (its Set-Cookie kept), so hls.js relies on the signed cookies. */
 async function answerPlainUrls(page: Page): Promise<void> {
   await page.route('**/api/playback/**', async (route) => {
     const response = await route.fetch();
     if (response.status() !== 200) return route.fulfill({ response });
-    const body = (await response.json()) as { url: string };
-    await route.fulfill({ response, json: { ...body, url: plainMaster(body.url) } });
+    const body = (await response.json()) as { url: string; dvrUrl?: string };
+    const dvr = body.dvrUrl === undefined ? {} : { dvrUrl: plainMaster(body.dvrUrl) };
+    await route.fulfill({ response, json: { ...body, url: plainMaster(body.url), ...dvr } });
   });
 }
 
