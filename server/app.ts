@@ -133,7 +133,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerDemoCheckoutRoutes(app, { purchases: deps.purchases, catalog, entitlements, gateway: deps.gateway, viewers, accessHours: config.accessHours, now });
   }
 
-  const checkSignature = createSignatureGate(deps.verifier, config.trustProxy);
+  const checkSignature = createSignatureGate(deps.verifier, config.trustProxy, config.publicUrl);
   // a second's memory keeps SQLite off the hot path; a price change applies within that second
   const access = createTtlCache<ChannelAccess>((id) => {
     const channel = deps.channels.get(id);

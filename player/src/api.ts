@@ -40,9 +40,9 @@ export async function fetchCatalog(): Promise<Item[]> {
   return ((await res.json()) as { items: Item[] }).items;
 }
 
-/** A playback URL for an item, or why not. */
-export async function fetchPlayback(itemId: string): Promise<Playback> {
-  const res = await request(`/api/playback/${encodeURIComponent(itemId)}`);
+/** A playback URL for an item, or why not; `url`: the path-token link for players without variable substitution (VLC). */
+export async function fetchPlayback(itemId: string, player?: 'url'): Promise<Playback> {
+  const res = await request(`/api/playback/${encodeURIComponent(itemId)}${player ? `?player=${player}` : ''}`);
   if (res.status === 404) return { kind: 'unknown' };
   const body = (await res.json()) as { url: string; expiresAt: string | null; accessHours: number; dvrUrl?: string };
   if (res.status === 402) return { kind: 'payment_required', accessHours: body.accessHours };

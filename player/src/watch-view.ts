@@ -1,6 +1,7 @@
 import { fetchCatalog, fetchPlayback, NetworkError, startCheckout, type Item } from './api.ts';
 import { el, formatDuration, formatHours, formatPrice, formatRemaining } from './format.ts';
 import { createDvrBar } from './dvr-bar.ts';
+import { createPlayerLink } from './player-link.ts';
 import { browserSupport, startPlayback, type PlayerEvents, type PlayerSession } from './player.ts';
 import { startTimeShift, type TimeShiftSession } from './time-shift.ts';
 
@@ -12,7 +13,11 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
   const latency = el('span', { id: 'latency' });
   const jump = el('button', { id: 'jump-live', type: 'button', hidden: '' }, 'Jump to live');
   const dvr = createDvrBar((behind) => shifted?.seekBehind(behind));
-  const controls = el('div', { class: 'controls', hidden: '' }, dvr.element, el('label', {}, 'Quality ', quality), latency, jump);
+  const say = (text: string | undefined, kind: 'info' | 'error' = 'info'): void => {
+    status.textContent = text ?? '';
+    status.className = kind;
+  };
+  const controls = el('div', { class: 'controls', hidden: '' }, dvr.element, el('label', {}, 'Quality ', quality), latency, jump, createPlayerLink(itemId, say));
   const panel = el('div', { id: 'panel' });
   const title = el('h1', {}, 'Loading…');
   const meta = el('p', { class: 'meta' });
@@ -23,10 +28,6 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
   let shifted: TimeShiftSession | undefined; // the same session, when live
   let refreshedAfterDenial = false;
   let timers: number[] = [];
-  const say = (text: string | undefined, kind: 'info' | 'error' = 'info'): void => {
-    status.textContent = text ?? '';
-    status.className = kind;
-  };
   const stop = (): void => {
     session?.destroy();
     session = shifted = undefined;
@@ -54,7 +55,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
         say(`Checkout could not start: ${(e as Error).message}`, 'error');
       }
     });
-    showPanel(el('div', { class: 'buy', id: 'buy-panel' }, el('h2', {}, heading), el('p', {}, `${formatHours(accessHours)} of access to “${item!.title}” from the moment you pay, on this browser.`), button));
+    showPanel(el('div', { class: 'buy', id: 'buy-panel' }, el('h2', {}, heading), el('p', {}, `${formatHours(accessHours)} of access to “${item!.title}” from the moment you pay, on this browser and, by the link it gives you, in VLC or any other player.`), button));
     say(undefined);
   };
 

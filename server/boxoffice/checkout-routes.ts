@@ -4,6 +4,7 @@ import { sendError } from '../origin/http-reply.ts';
 import type { CorsPolicy } from '../origin/cors.ts';
 import { clientIp, requestScheme } from '../origin/signature-gate.ts';
 import type { FolderSigner } from '../signing/signing-pool.ts';
+import { pathTokenUrl } from '../signing/path-token.ts';
 import { grantSetCookies } from '../signing/signer.ts';
 import type { Catalog, CatalogItem } from './catalog.ts';
 import { coversReplay, type Entitlements } from './entitlements.ts';
@@ -41,7 +42,7 @@ export const dvrUrlOf = (url: string): string => url.replace(/master\.m3u8(?=\?|
 /** The playback URL of a free item (no signature). */
 export const freeUrl = (publicUrl: string, item: CatalogItem): string => `${publicUrl}${item.folder}/master.m3u8`;
 
-/** `GET /api/catalog`, `POST /api/checkout`, `GET /api/playback/<itemId>`. */
+/** `GET /api/catalog`, `POST /api/checkout`, `GET /api/playback/<itemId>[?player=url]`. */
 export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDeps): void {
   const perViewer = createRateLimit({ limit: 10, windowMs: 60_000, now: deps.now });
   const perIp = createRateLimit({ limit: 120, windowMs: 60_000, now: deps.now });
@@ -82,6 +83,8 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
   app.get<{ Params: { itemId: string } }>('/api/playback/:itemId', cors, async (req, reply) => {
     const item = deps.catalog.find(req.params.itemId);
     if (!item) return sendError(reply, 404, 'unknown_item', 'no such item');
+    const player = (req.query as { player?: unknown }).player;
+    if (player !== undefined && player !== 'url') return sendError(reply, 400, 'invalid_request', 'player may only be "url" (a link for players without variable substitution)');
     noStore(reply);
     // behind a CDN that checks signatures (ENFORCE_SIGNATURES=false) every item is behind the key group, free ones too
     const withDvr = (url: string): { url: string; dvrUrl?: string } => (item.kind === 'live' && deps.dvr ? { url, dvrUrl: dvrUrlOf(url) } : { url });
@@ -106,6 +109,11 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     } catch (e) {
       deps.log.error('a playback URL could not be signed', { item: item.id, error: (e as Error).message });
       return sendError(reply, 503, 'signing_unavailable', 'the playback URL could not be signed; try again');
+    }
+    if (player === 'url') {
+      // the signature in the path: VLC, ffplay and TV players follow the plain playlists' relative URIs with it
+      const url = pathTokenUrl(grant.url, `${deps.publicUrl}${item.folder}`, item.signedEntry.replace(/(^|\/)q\//, '$1'));
+      return reply.send({ ...withDvr(url), expiresAt: expiresAt.toISOString() });
     }
     const secure = grant.secure || requestScheme(req.raw, deps.trustProxy) === 'https';
     for (const cookie of grantSetCookies({ ...grant, secure })) reply.header('set-cookie', cookie);

@@ -10,6 +10,18 @@ export function mediaPlaylistCache(segmentSeconds: number, ended: boolean): stri
 /** Cache-Control for a live master playlist: a few seconds (it changes only when a session starts). */
 export const MASTER_CACHE = 'public, max-age=5';
 
+/**
+ * Cache-Control no longer than `seconds` (a path token's remaining lifetime: a CDN caches token paths by path,
+ * so nothing may outlive the token there); unchanged when `seconds` is undefined.
+ */
+export function capMaxAge(cacheControl: string, seconds: number | undefined): string {
+  if (seconds === undefined) return cacheControl;
+  const m = /max-age=(\d+)/.exec(cacheControl);
+  const limit = Math.max(0, Math.floor(seconds));
+  if (!m || Number(m[1]) <= limit) return cacheControl;
+  return cacheControl.replace(m[0], `max-age=${limit}`).replace(', immutable', '');
+}
+
 /** Cache-Control for errors: never cached, so a channel going on air is seen at once. */
 export const NO_STORE = 'no-store';
 

@@ -7,10 +7,11 @@ import type { WindowRange } from '../live/segment-window.ts';
 import type { LiveManager } from '../live/live-manager.ts';
 import type { Logger } from '../log.ts';
 import type { Verdict } from '../signing/verifier.ts';
-import { MASTER_CACHE, mediaPlaylistCache, SEGMENT_CACHE } from './cache-policy.ts';
+import { capMaxAge, MASTER_CACHE, mediaPlaylistCache, SEGMENT_CACHE } from './cache-policy.ts';
 import { setCorsHeaders, type CorsPolicy } from './cors.ts';
 import { createGzipCache, sendError, writeBytes, writeError, writePlaylist } from './http-reply.ts';
 import { splitSafePath } from './safe-path.ts';
+import { tokenSecondsLeft, tokenSegments } from '../signing/path-token.ts';
 import { writeRefusal } from './signature-gate.ts';
 
 const RUNG = /^\d{2,4}p$/;
@@ -68,11 +69,13 @@ export function createLiveHandler(deps: LiveRouteDeps): RawHandler {
     const q = url.indexOf('?');
     const parts = splitSafePath(q < 0 ? url : url.slice(0, q));
     if (!parts) return writeError(res, 400, 'bad_path', 'the path is not a valid HLS path');
-    const [, channelId, ...rest] = parts;
+    const [, channelId, ...after] = parts;
+    // `s/<token>/…`: the signature in the path (path-token.ts), checked here even behind a CDN, which cannot
+    const { token, rest } = tokenSegments(after);
     const access = channelId && CHANNEL_NAME.test(channelId) ? deps.access(channelId) : 'unknown';
     const cors = deps.cors.headers(req.headers.origin, access === 'free');
     if (!channelId || access === 'unknown') return failWith(res, cors, 404, 'not_found', 'no such channel');
-    if (access === 'signed') {
+    if (access === 'signed' || (token !== undefined && access === 'paid')) {
       const verdict = deps.checkSignature(req);
       if (!verdict.ok) {
         deps.log.debug('signature refused', { channel: channelId, code: verdict.code, reason: verdict.reason });
@@ -82,23 +85,25 @@ export function createLiveHandler(deps: LiveRouteDeps): RawHandler {
     }
     const file = parseLiveFile(rest);
     if (!file) return failWith(res, cors, 404, 'not_found', 'no such file');
+    const ttl = token === undefined || access === 'free' ? undefined : tokenSecondsLeft(token, Date.now());
     const channel = deps.live.channel(channelId);
     if (file.kind === 'master') {
       const body = channel?.master(file.variant, file.range);
-      return body ? writePlaylist(req, res, body, MASTER_CACHE, gzip, cors) : failWith(res, cors, 404, 'offline', OFFLINE);
+      return body ? writePlaylist(req, res, body, capMaxAge(MASTER_CACHE, ttl), gzip, cors) : failWith(res, cors, 404, 'offline', OFFLINE);
     }
     if (file.kind === 'media') {
       const body = channel?.media(file.rung, file.variant, file.range);
-      if (body) return writePlaylist(req, res, body, mediaPlaylistCache(deps.segmentSeconds, body.ended), gzip, cors);
+      if (body) return writePlaylist(req, res, body, capMaxAge(mediaPlaylistCache(deps.segmentSeconds, body.ended), ttl), gzip, cors);
       return channel?.master() ? failWith(res, cors, 404, 'not_found', 'no such rendition') : failWith(res, cors, 404, 'offline', OFFLINE);
     }
     const seg = channel?.segment(file.run, file.rung, file.file);
     if (!seg) return failWith(res, cors, 404, 'not_found', 'no such segment');
     setCorsHeaders(res, cors);
     const etag = `"${seg.runId}-${seg.rung}-${seg.file}"`;
-    if (seg.bytes) return writeBytes(req, res, seg.bytes, etag, 'video/mp2t', SEGMENT_CACHE);
+    const cache = capMaxAge(SEGMENT_CACHE, ttl);
+    if (seg.bytes) return writeBytes(req, res, seg.bytes, etag, 'video/mp2t', cache);
     return fs.readFile(seg.path).then(
-      (bytes) => writeBytes(req, res, bytes, etag, 'video/mp2t', SEGMENT_CACHE),
+      (bytes) => writeBytes(req, res, bytes, etag, 'video/mp2t', cache),
       () => writeError(res, 404, 'not_found', 'no such segment'),
     );
   };

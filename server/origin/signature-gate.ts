@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hasPathToken } from '../signing/path-token.ts';
 import { parseCookies, refusalXml, type Verdict, type Verifier } from '../signing/verifier.ts';
 
 /** The first value of a possibly repeated, comma-separated header. */
@@ -34,11 +35,14 @@ export function lastForwardedFor(value: string | string[] | undefined): string |
   return all.at(-1)?.trim() || undefined;
 }
 
-/** Checks a request's CloudFront signature (query first, then cookies). */
-export function createSignatureGate(verifier: Verifier, trustProxy: boolean): (req: IncomingMessage) => Verdict {
+/**
+ * Checks a request's CloudFront signature (query first, then cookies, or a path token). A path token was
+ * issued for PUBLIC_URL and is checked against it: behind a CDN the origin does not see the viewer's host.
+ */
+export function createSignatureGate(verifier: Verifier, trustProxy: boolean, publicUrl: string): (req: IncomingMessage) => Verdict {
   return (req) =>
     verifier.verifyRequest({
-      url: requestUrl(req, trustProxy),
+      url: hasPathToken(req.url ?? '') ? `${publicUrl}${req.url}` : requestUrl(req, trustProxy),
       get cookies() {
         return parseCookies(req.headers.cookie);
       },

@@ -4,11 +4,12 @@ import type { Logger } from '../log.ts';
 import type { Verdict } from '../signing/verifier.ts';
 import type { Bucket } from '../storage/bucket.ts';
 import { VERSION, versionPrefix } from '../storage/vod-keys.ts';
-import { SEGMENT_CACHE } from './cache-policy.ts';
+import { capMaxAge, SEGMENT_CACHE } from './cache-policy.ts';
 import { setCorsHeaders, type CorsPolicy } from './cors.ts';
 import type { RawHandler } from './hls-routes.ts';
 import { createGzipCache, writeBytes, writeError, writePlaylist } from './http-reply.ts';
 import { splitSafePath } from './safe-path.ts';
+import { tokenSecondsLeft, tokenSegments } from '../signing/path-token.ts';
 import { writeRefusal } from './signature-gate.ts';
 
 /** Files of a packaged version: playlists (plain and `q/`), segments, the poster. */
@@ -38,9 +39,9 @@ const isPublicVodFile = (video: Video, file: string): boolean => video.priceCent
 
 /** Whether a VOD path (split by splitSafePath) is public. */
 export function isPublicVodPath(videos: Pick<VideoRepository, 'get'>): (parts: readonly string[]) => boolean {
-  return ([, id, ...rest]) => {
+  return ([, id, ...after]) => {
     const video = id !== undefined && VIDEO_ID.test(id) ? videos.get(id) : undefined;
-    return video !== undefined && isPublicVodFile(video, vodFile(rest).file);
+    return video !== undefined && isPublicVodFile(video, vodFile(tokenSegments(after).rest).file);
   };
 }
 
@@ -56,22 +57,25 @@ export function createVodHandler(deps: VodRouteDeps): RawHandler {
     const [rawPath, ...rawQuery] = req.url!.split('?');
     const parts = splitSafePath(rawPath!);
     if (!parts) return writeError(res, 400, 'bad_path', 'the path is not a valid HLS path');
-    const [, videoId, ...rest] = parts;
+    const [, videoId, ...after] = parts;
+    // `s/<token>/…`: the signature in the path (path-token.ts), checked here even behind a CDN, which cannot
+    const { token, rest } = tokenSegments(after);
     const video = videoId && VIDEO_ID.test(videoId) ? deps.videos.get(videoId) : undefined;
     if (!video) return writeError(res, 404, 'not_found', 'no such video');
     const { versioned, file } = vodFile(rest);
     const isPublic = isPublicVodFile(video, file);
     const cors = deps.cors.headers(req.headers.origin, isPublic);
     setCorsHeaders(res, cors);
-    if (!isPublic && deps.requiresSignature(video)) {
+    if (!isPublic && (deps.requiresSignature(video) || (token !== undefined && video.priceCents > 0))) {
       const verdict = deps.checkSignature(req);
       if (!verdict.ok) return writeRefusal(res, verdict);
     }
+    const ttl = token === undefined || video.priceCents === 0 || isPublic ? undefined : tokenSecondsLeft(token, Date.now());
     if (!versioned) {
       if (!CURRENT_FILE.test(file)) return writeError(res, 404, 'not_found', 'no such file');
       if (!video.version) return writeError(res, 404, 'not_ready', 'the video is still being packaged');
       const query = rawQuery.length > 0 ? `?${rawQuery.join('?')}` : '';
-      res.writeHead(302, { 'cache-control': 'public, max-age=10', location: `/vod/${video.id}/${video.version}/${file}${query}`, 'content-length': 0 });
+      res.writeHead(302, { 'cache-control': capMaxAge('public, max-age=10', ttl), location: `/vod/${video.id}/${token === undefined ? '' : `s/${token}/`}${video.version}/${file}${query}`, 'content-length': 0 });
       return void res.end();
     }
     const version = rest[0]!;
@@ -79,7 +83,8 @@ export function createVodHandler(deps: VodRouteDeps): RawHandler {
     const bytes = await deps.bucket.get(`${versionPrefix(video.id, version)}/${file}`);
     if (!bytes) return writeError(res, 404, 'not_found', 'no such file');
     const etag = `"${version}-${file.replace(/\//g, '-')}"`;
-    if (file.endsWith('.m3u8')) return writePlaylist(req, res, { text: bytes.toString('utf8'), etag }, SEGMENT_CACHE, gzip, cors);
-    writeBytes(req, res, bytes, etag, file.endsWith('.ts') ? 'video/mp2t' : 'image/jpeg', SEGMENT_CACHE);
+    const cache = capMaxAge(SEGMENT_CACHE, ttl);
+    if (file.endsWith('.m3u8')) return writePlaylist(req, res, { text: bytes.toString('utf8'), etag }, cache, gzip, cors);
+    writeBytes(req, res, bytes, etag, file.endsWith('.ts') ? 'video/mp2t' : 'image/jpeg', cache);
   };
 }

@@ -1,6 +1,7 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import { decodeCloudFrontBase64 } from './cloudfront-base64.ts';
 import { cannedPolicy, ipInCidr, parsePolicy, resourceMatches, streamNameMatches, type PolicyConditions } from './policy.ts';
+import { splitPathToken } from './path-token.ts';
 import { queryPairs, SIGNING_PARAMS } from './signer.ts';
 
 /** CloudFront's refusal codes and their messages. */
@@ -23,7 +24,11 @@ type SignatureParams = Partial<Record<'Policy' | 'Expires' | 'Signature' | 'Key-
 
 /** Checks CloudFront signed URLs, cookies and RTMP stream names against the accepted public keys. */
 export interface Verifier {
-  /** `url` is scheme://host + the raw request target; cookies are the request's, undecoded (read only when the query carries no signature). */
+  /**
+   * `url` is scheme://host + the raw request target; cookies are the request's, undecoded (read only when the
+   * query carries no signature). A path token (`/live/<channel>/s/<token>/…`, see path-token.ts) is the
+   * signature: checked as the URL without it plus the token's query, never with cookies.
+   */
   verifyRequest(req: { url: string; readonly cookies: Record<string, string>; clientIp: string }): Verdict;
   verifyStreamName(name: string, query: Record<string, unknown>, clientIp: string): Verdict;
 }
@@ -94,20 +99,26 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
       const { url, clientIp } = req;
       const known = verifiedUrls.get(url);
       if (known) return conditionsHold(known.conditions, clientIp, known.resourceOk);
-      const pairs = queryPairs(url);
+      const token = pathTokenOf(url);
+      if (token === 'malformed') return deny('MalformedSignature', 'the path token does not decode');
+      const signed = token ?? url;
+      const pairs = queryPairs(signed);
       const inQuery = pairs.some(([k]) => SIGNING_PARAMS.has(k) && k !== 'Hash-Algorithm');
       const params: SignatureParams = {};
       if (inQuery) {
         for (const [k, v] of pairs) if (SIGNING_PARAMS.has(k) && !(k in params)) params[k as keyof SignatureParams] = v;
+      } else if (token) {
+        return deny('MissingKey', 'the path token carries no signature');
       } else {
         const cookies = req.cookies;
         for (const k of SIGNING_PARAMS) if (cookies[`CloudFront-${k}`] !== undefined) params[k as keyof SignatureParams] = cookies[`CloudFront-${k}`];
       }
-      const stripped = stripSigningParams(url);
+      const stripped = stripSigningParams(signed);
       const c = check(params, (expires) => cannedPolicy(stripped, expires));
       if ('ok' in c) return c;
       const resourceOk = c.resource === undefined || resourceMatches(c.resource, stripped);
       if (inQuery) {
+        // the raw URL is the key: a path token's URL is recognised as it came, before any decoding
         if (verifiedUrls.size >= cacheSize) verifiedUrls.clear();
         verifiedUrls.set(url, { conditions: c, resourceOk });
       }
@@ -124,6 +135,14 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
       return conditionsHold(c, clientIp, c.resource === undefined || streamNameMatches(c.resource, name));
     },
   };
+}
+
+/** A URL carrying a path token, as the signed URL it stands for (`scheme://host/<path without the token>?<token's query>`); undefined without one. */
+function pathTokenOf(url: string): string | 'malformed' | undefined {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start < 0) return undefined;
+  const token = splitPathToken(url.slice(start));
+  return token === undefined || token === 'malformed' ? token : `${url.slice(0, start)}${token.path}?${token.query}`;
 }
 
 /** The URL without CloudFront's signing parameters: other parameters raw and in order, no trailing `?`. */

@@ -6,17 +6,8 @@ import type { Browser } from 'playwright';
 import { buyOnWatchPage, currentTime, launchChromium, screenshot } from '../helpers/browser.ts';
 import { makeClip } from '../helpers/media.ts';
 import { startPublisher, type Child } from '../helpers/processes.ts';
-import { createChannel, startServer, type TestServer } from '../helpers/server.ts';
+import { addVideo, createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-/** Registers a bucket video through the admin API and waits for it to be packaged. */
-async function addVideo(server: TestServer, source: string, title: string, priceCents = 0): Promise<string> {
-  const auth = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
-  const res = await fetch(`${server.baseUrl}/api/admin/videos`, { method: 'POST', headers: auth, body: JSON.stringify({ source, title, priceCents }) });
-  const { id, jobId } = (await res.json()) as { id: string; jobId: string };
-  await waitFor(`packaging of ${title}`, async () => ((await (await fetch(`${server.baseUrl}/api/admin/jobs/${jobId}`, { headers: auth })).json()) as { state: string }).state === 'done', 60_000, 200);
-  return id;
-}
 
 describe('web player in Chromium', () => {
   let server: TestServer;

@@ -88,3 +88,12 @@ export async function createChannel(server: Pick<TestServer, 'baseUrl' | 'adminT
   if (res.status !== 201) throw new Error(`creating channel ${name}: ${res.status} ${await res.text()}`);
   return (await res.json()) as { id: string; streamKey: string };
 }
+
+/** Registers a bucket video through the admin API and waits for it to be packaged; returns its id. */
+export async function addVideo(server: Pick<TestServer, 'baseUrl' | 'adminToken'>, source: string, title: string, priceCents = 0): Promise<string> {
+  const auth = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
+  const res = await fetch(`${server.baseUrl}/api/admin/videos`, { method: 'POST', headers: auth, body: JSON.stringify({ source, title, priceCents }) });
+  const { id, jobId } = (await res.json()) as { id: string; jobId: string };
+  await waitFor(`packaging of ${title}`, async () => ((await (await fetch(`${server.baseUrl}/api/admin/jobs/${jobId}`, { headers: auth })).json()) as { state: string }).state === 'done', 60_000, 200);
+  return id;
+}

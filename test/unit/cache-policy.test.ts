@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { etagMatches, MASTER_CACHE, mediaPlaylistCache, NO_STORE, parseRange, SEGMENT_CACHE } from '../../server/origin/cache-policy.ts';
+import { capMaxAge, etagMatches, MASTER_CACHE, mediaPlaylistCache, NO_STORE, parseRange, SEGMENT_CACHE } from '../../server/origin/cache-policy.ts';
 
 const SIZE = 1000;
 
@@ -71,4 +71,11 @@ test('segments are immutable for a year; masters briefly; errors never', () => {
   assert.match(SEGMENT_CACHE, /^public/);
   assert.equal(MASTER_CACHE, 'public, max-age=5');
   assert.equal(NO_STORE, 'no-store');
+});
+
+test('capMaxAge: never longer than a path token lives, and no longer immutable once capped', () => {
+  assert.equal(capMaxAge(SEGMENT_CACHE, undefined), SEGMENT_CACHE);
+  assert.equal(capMaxAge(SEGMENT_CACHE, 3600.7), 'public, max-age=3600');
+  assert.equal(capMaxAge('public, max-age=1', 3600), 'public, max-age=1');
+  assert.equal(capMaxAge(SEGMENT_CACHE, -5), 'public, max-age=0');
 });

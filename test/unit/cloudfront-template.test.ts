@@ -142,7 +142,7 @@ describe('the CloudFront design', () => {
     }
   });
 
-  test('every HLS path is behind the key group except the posters; API, assets and pages go where they should', () => {
+  test('every HLS path is behind the key group except the posters and the path-token form (the origin checks it); API, assets and pages go where they should', () => {
     const config = distribution();
     const routes: [string, string | undefined, boolean][] = [
       ['/live/ch1/master.m3u8', '/live/*', true],
@@ -153,6 +153,9 @@ describe('the CloudFront design', () => {
       ['/vod/v1/q/master.m3u8', '/vod/*', true],
       ['/vod/v1/0123456789abcdef/q/480p.m3u8', '/vod/*', true],
       ['/vod/v1/0123456789abcdef/480p/0.ts', '/vod/*', true],
+      ['/live/ch1/s/UG9saWN5PWV5SlRk/master.m3u8', '/live/*/s/*', false],
+      ['/live/ch1/s/UG9saWN5PWV5SlRk/r3/720p/42.ts', '/live/*/s/*', false],
+      ['/vod/v1/s/UG9saWN5PWV5SlRk/0123456789abcdef/480p/0.ts', '/vod/*/s/*', false],
       ['/vod/v1/poster.jpg', '/vod/*/poster.jpg', false],
       ['/vod/v1/0123456789abcdef/poster.jpg', '/vod/*/poster.jpg', false],
       ['/api/playback/ch1', '/api/*', false],

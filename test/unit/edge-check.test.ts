@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import { checkEdgeRequest, edgeRequestOf } from '../../server/edge/edge-check.ts';
 import { createOriginGuard } from '../../server/origin/origin-secret.ts';
+import { pathTokenUrl } from '../../server/signing/path-token.ts';
 import { createSigner } from '../../server/signing/signer.ts';
 import { createVerifier } from '../../server/signing/verifier.ts';
 import { testKeys } from '../helpers/app.ts';
@@ -27,6 +28,10 @@ test('the edge check needs a signature on every /live/ and /vod/ request, free o
   const vod = at('/vod/v_1/master.m3u8');
   assert.ok(vod !== 'public' && !vod.ok);
   for (const uri of ['/', '/api/catalog', '/assets/app.ABCDEFGH.js', '/watch/demo', '/livefoo', '/vod/v_1/poster.jpg', '/vod/v_1/0123456789abcdef/poster.jpg']) assert.equal(at(uri), 'public', uri);
+  const token = pathTokenUrl(grant.url, 'https://edge.example.com/live/any', 'master.m3u8').replace('https://edge.example.com', '');
+  assert.deepEqual(at(token), { ok: true }, 'a path token, for players without variable substitution');
+  const foreign = at(token.replace('/live/any/', '/live/other/'));
+  assert.ok(foreign !== 'public' && !foreign.ok, 'a path token for one folder does not open another');
   const deep = at('/vod/v_1/0123456789abcdef/240p/poster.jpg');
   assert.ok(deep !== 'public' && !deep.ok, 'only the poster itself is public');
 });

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import { encodeCloudFrontBase64 } from '../../server/signing/cloudfront-base64.ts';
 import { buildCustomPolicy } from '../../server/signing/policy.ts';
+import { pathTokenUrl } from '../../server/signing/path-token.ts';
 import { createVerifier, parseCookies, refusalXml, stripSigningParams, type Verdict } from '../../server/signing/verifier.ts';
 
 const NOW = 1_800_000_000_000;
@@ -149,5 +150,36 @@ describe('helpers', () => {
   });
   test('refusal bodies are CloudFront XML', () => {
     assert.equal(refusalXml('MissingKey'), '<?xml version="1.0" encoding="UTF-8"?><Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id query parameter or cookie value</Message></Error>');
+  });
+});
+
+describe('path tokens: the signature in the path, for players without variable substitution', () => {
+  const tokenUrl = (signed: string, file: string): string => pathTokenUrl(signed, FOLDER, file);
+  const good = custom();
+
+  test('every file below the folder opens with the token, with no query and no cookies', () => {
+    for (const file of ['master.m3u8', '240p.m3u8', 'r1/240p/0.ts', 'dvr.m3u8']) assert.equal(code(ask(tokenUrl(good, file))), 'OK', file);
+    assert.match(tokenUrl(good, 'master.m3u8'), /^https:\/\/cdn\.example\.com\/live\/paid\/s\/[A-Za-z0-9_-]+\/master\.m3u8$/);
+  });
+
+  test('a tampered, expired, foreign or empty token is refused as CloudFront would', () => {
+    const token = tokenUrl(good, 'master.m3u8').split('/s/')[1]!.split('/')[0]!;
+    const query = Buffer.from(token, 'base64url').toString();
+    const forged = Buffer.from(query.replace(/Signature=(.)/, (_m, c: string) => `Signature=${c === 'A' ? 'B' : 'A'}`)).toString('base64url');
+    assert.equal(code(ask(`${FOLDER}/s/${forged}/master.m3u8`)), 'AccessDenied', 'a signature changed inside the token');
+    const flipped = token.slice(0, 40) + (token[40] === 'A' ? 'B' : 'A') + token.slice(41);
+    assert.equal(ask(`${FOLDER}/s/${flipped}/master.m3u8`).ok, false, 'a token changed byte for byte');
+    assert.equal(code(ask(`${FOLDER}/s/${token}x!/master.m3u8`)), 'MalformedSignature', 'characters outside base64url');
+    assert.equal(code(ask(tokenUrl(custom({ lessThan: T - 1 }), 'master.m3u8'))), 'AccessDenied');
+    assert.equal(code(ask(tokenUrl(custom({ resource: 'https://cdn.example.com/live/other/*' }), 'master.m3u8'))), 'AccessDenied', 'a token of another channel');
+    const noSignature = Buffer.from('Policy=abc&foo=bar').toString('base64url');
+    assert.equal(code(ask(`${FOLDER}/s/${noSignature}/master.m3u8`)), 'MissingKey');
+  });
+
+  test('a token path never falls back to cookies', () => {
+    const cookieGrant = getSignedCookies({ policy: buildCustomPolicy({ resource: `${FOLDER}/*`, dateLessThan: T + 3600 }), keyPairId: RSA_ID, privateKey: rsaPem });
+    const cookies: Record<string, string> = Object.fromEntries(Object.entries(cookieGrant).map(([k, v]) => [k, String(v)]));
+    const empty = Buffer.from('Policy=x&Key-Pair-Id=y&foo=1').toString('base64url');
+    assert.equal(ask(`${FOLDER}/s/${empty}/master.m3u8`, cookies).ok, false);
   });
 });

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright';
+import { pathTokenUrl } from '../../server/signing/path-token.ts';
+import { createSigner } from '../../server/signing/signer.ts';
+import { buyOnWatchPage, currentTime, launchChromium, screenshot } from '../helpers/browser.ts';
+import { makeClip } from '../helpers/media.ts';
+import { probeStreams, type ProbedStream } from '../helpers/probe.ts';
+import { startPublisher, type Child } from '../helpers/processes.ts';
+import { addVideo, createChannel, startServer, type TestServer } from '../helpers/server.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const run = promisify(execFile);
+
+/** The video streams of a live HLS URL as ffprobe decodes its first seconds (every variant of a master), as VLC would open it: no cookies. */
+async function decodeLive(url: string): Promise<ProbedStream[]> {
+  const { stdout } = await run('ffprobe', [
+    '-v', 'error', '-count_frames', '-read_intervals', '%+3', '-rw_timeout', '8000000',
+    '-select_streams', 'v', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', url,
+  ], { timeout: 30_000 });
+  const json = JSON.parse(stdout) as { streams: Array<{ codec_type: string; codec_name: string; nb_read_frames?: string; width: number; height: number }> };
+  return json.streams.map((s) => ({ type: s.codec_type, codec: s.codec_name, frames: Number(s.nb_read_frames ?? 0), width: s.width, height: s.height }));
+}
+
+/** Buys an item in a fresh browser context, then takes the watch page's "Copy link for VLC". */
+async function copiedLink(browser: Browser, server: TestServer, itemId: string, name: string): Promise<string> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page: Page = await context.newPage();
+  try {
+    await buyOnWatchPage(page, server.baseUrl, itemId);
+    await waitFor('playback in the browser', async () => (await currentTime(page)) > 0.5, 30_000, 200);
+    await page.click('#copy-link');
+    await page.waitForSelector('#player-link:not([hidden])');
+    assert.match(await page.textContent('#status') ?? '', /VLC/);
+    await screenshot(page, name);
+    return await page.inputValue('#player-link');
+  } finally {
+    await context.close();
+  }
+}
+
+/** A token signed with the origin's own key for `folder`, already expired. */
+function expiredLink(server: TestServer, folder: string, file: string): string {
+  const dir = path.join(server.dataDir, 'signing');
+  const keys = { keyPairId: fs.readFileSync(path.join(dir, 'key-pair-id'), 'utf8').trim(), privateKey: crypto.createPrivateKey(fs.readFileSync(path.join(dir, 'private-key.pem'))) };
+  const grant = createSigner(keys, server.baseUrl).signFolder(folder, file, { expiresAt: new Date(Date.now() - 60_000) });
+  return pathTokenUrl(grant.url, `${server.baseUrl}${folder}`, file);
+}
+
+/** The same link with one character of the signature inside its token changed. */
+function tampered(link: string): string {
+  const [head, rest] = link.split('/s/') as [string, string];
+  const token = rest.slice(0, rest.indexOf('/'));
+  const query = Buffer.from(token, 'base64url').toString().replace(/Signature=(.)/, (_m, c: string) => `Signature=${c === 'A' ? 'B' : 'A'}`);
+  return `${head}/s/${Buffer.from(query).toString('base64url')}${rest.slice(token.length)}`;
+}
+
+describe('"Copy link for VLC": the signature in the path, for players without variable substitution', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let videoId: string;
+  const publishers: Child[] = [];
+
+  before(async () => {
+    server = await startServer({ LADDER: '240p:400k,180p:250k', SEGMENT_SECONDS: '2' });
+    const { streamKey } = await createChannel(server, 'ppv', { title: 'Pay per view', priceCents: 199 });
+    publishers.push(startPublisher(server.rtmpUrl(streamKey), { width: 320, height: 240, fps: 15 }));
+    const media = path.join(server.dataDir, 'media', 'videos');
+    fs.mkdirSync(media, { recursive: true });
+    await makeClip(path.join(media, 'film.mp4'), { seconds: 6, width: 320, height: 240, fps: 15 });
+    videoId = await addVideo(server, 'videos/film.mp4', 'Film', 250);
+    browser = await launchChromium();
+    await waitFor('the paid channel on air', async () => /channel="ppv",state="live"/.test(await (await server.get('/metrics')).text()), 30_000, 250);
+  });
+  after(async () => {
+    await browser?.close();
+    await Promise.all(publishers.map((p) => p.kill('SIGKILL')));
+    await server?.stop();
+  });
+
+  test('a paid live channel: the link plays in ffprobe, every rung decoded, with no cookies and no EXT-X-DEFINE', async () => {
+    const link = await copiedLink(browser, server, 'ppv', 'player-link-live');
+    assert.match(link, new RegExp(`^${server.baseUrl}/live/ppv/s/[A-Za-z0-9_-]{100,}/master\\.m3u8$`));
+    const master = await (await fetch(link)).text();
+    assert.doesNotMatch(master, /EXT-X-DEFINE|\{\$/, 'plain playlists: relative URIs inherit the token');
+    const media = await (await fetch(link.replace('master.m3u8', '180p.m3u8'))).text();
+    assert.doesNotMatch(media, /EXT-X-DEFINE|\{\$|Policy=/);
+    const streams = await decodeLive(link);
+    assert.deepEqual(streams.map((s) => s.height).sort(), [180, 240], JSON.stringify(streams));
+    assert.ok(streams.every((s) => s.codec === 'h264' && s.frames > 0), JSON.stringify(streams));
+    for (const refused of [tampered(link), expiredLink(server, '/live/ppv', 'master.m3u8')]) {
+      const res = await fetch(refused);
+      assert.equal(res.status, 403, refused);
+      assert.match(await res.text(), /<Code>AccessDenied<\/Code>/);
+    }
+    const segment = media.split('\n').find((l) => l.endsWith('.ts'))!;
+    assert.equal((await fetch(tampered(link).replace('master.m3u8', segment))).status, 403, 'segments need the token too');
+    assert.equal((await fetch(link.replace('master.m3u8', segment))).status, 200);
+  });
+
+  test('a paid video: the link plays start to end in ffprobe, every rung decoded; tampered and expired tokens get 403', async () => {
+    const link = await copiedLink(browser, server, videoId, 'player-link-vod');
+    assert.match(link, new RegExp(`^${server.baseUrl}/vod/${videoId}/s/[A-Za-z0-9_-]{100,}/[0-9a-f]{16}/master\\.m3u8$`));
+    const streams = (await probeStreams(link)).filter((s) => s.type === 'video');
+    assert.deepEqual(streams.map((s) => s.height).sort(), [180, 240], JSON.stringify(streams));
+    assert.ok(streams.every((s) => s.frames >= 80), `the whole 6 s clip at 15 fps in every rung: ${JSON.stringify(streams)}`);
+    for (const refused of [tampered(link), expiredLink(server, `/vod/${videoId}`, link.split('/').slice(-2).join('/'))]) {
+      const res = await fetch(refused);
+      assert.equal(res.status, 403, refused);
+    }
+    // the unversioned form redirects into the current version and keeps the token in the path
+    const unversioned = link.replace(/\/[0-9a-f]{16}\/master\.m3u8$/, '/master.m3u8');
+    const redirect = await fetch(unversioned, { redirect: 'manual' });
+    assert.equal(redirect.status, 302);
+    assert.equal(new URL(redirect.headers.get('location')!, server.baseUrl).href, link);
+  });
+});
