@@ -24,6 +24,11 @@ import type { PaymentGateway } from './boxoffice/payment-gateway.ts';
 import { registerStripeWebhook } from './boxoffice/stripe-webhook.ts';
 import { createViewerCookies } from './boxoffice/viewer-cookie.ts';
 import type { PurchaseRepository } from './db/purchase-repository.ts';
+import type { DeviceRepository } from './db/device-repository.ts';
+import { createDevices } from './boxoffice/devices.ts';
+import { registerDeviceRoutes } from './boxoffice/device-routes.ts';
+import type { Mailer } from './boxoffice/mailer.ts';
+import { registerPurchaseRoutes } from './admin/purchase-routes.ts';
 import type { VideoRepository } from './db/video-repository.ts';
 import { registerVideoRoutes } from './admin/video-routes.ts';
 import { registerReplayRoutes } from './admin/replay-routes.ts';
@@ -44,6 +49,10 @@ export interface AppDeps {
   /** Signs playback grants (the signing pool). */
   readonly grants: FolderSigner;
   readonly purchases: PurchaseRepository;
+  /** The browsers each purchase opens on, and the one-time codes that add them. */
+  readonly devices: DeviceRepository;
+  /** Sends emailed sign-in links; undefined without SMTP_URL. */
+  readonly mailer?: Mailer;
   readonly gateway: PaymentGateway;
   /** The Stripe client for webhooks; undefined in demo mode. */
   readonly stripe: Stripe | undefined;
@@ -123,11 +132,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     catalog, entitlements, viewers, cors, now, log: deps.log, gateway: deps.gateway, grants: deps.grants,
     publicUrl: config.publicUrl, accessHours: config.accessHours, playbackUrlHours: config.playbackUrlHours,
     bindIp: config.signingBindIp, trustProxy: config.trustProxy, signFreeItems: !config.enforceSignatures,
-    dvr: config.liveDvrMinutes > 0,
+    dvr: config.liveDvrMinutes > 0, emailLinks: deps.mailer !== undefined,
   };
 
   registerPlayerRoutes(app, { playerDir: deps.playerDir, publicUrl: config.publicUrl, viewers, onWatch: (req) => confirmReturn(req, boxOffice) });
   registerBoxOfficeRoutes(app, boxOffice);
+  registerDeviceRoutes(app, {
+    devices: createDevices({ purchases: deps.purchases, devices: deps.devices, maxDevices: config.maxDevicesPerPurchase, now }),
+    catalog, viewers, mailer: deps.mailer, maxDevices: config.maxDevicesPerPurchase, publicUrl: config.publicUrl, trustProxy: config.trustProxy, log: deps.log, now,
+  });
   registerStripeWebhook(app, { stripe: deps.stripe, webhookSecret: config.stripeWebhookSecret, purchases: deps.purchases, entitlements, log: deps.log, now });
   if (deps.gateway.mode === 'demo') {
     registerDemoCheckoutRoutes(app, { purchases: deps.purchases, catalog, entitlements, gateway: deps.gateway, viewers, accessHours: config.accessHours, now });
@@ -151,6 +164,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }));
   registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken, kick: deps.kickJobs, now });
   registerReplayRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken });
+  registerPurchaseRoutes(app, { purchases: deps.purchases, devices: deps.devices, adminToken: deps.adminToken, maxDevices: config.maxDevicesPerPurchase, now });
   live = createLiveHandler({
     live: deps.live,
     access,

@@ -76,6 +76,12 @@ export interface Config {
   readonly s3ForcePathStyle: boolean;
   /** Packaging jobs run at once. */
   readonly vodConcurrency: number;
+  /** Browsers one purchase may open on (the buyer's included). */
+  readonly maxDevicesPerPurchase: number;
+  /** The SMTP server of emailed sign-in links (holds credentials: never logged); unset: no emailed links. */
+  readonly smtpUrl: string | undefined;
+  /** The sender of those mails. */
+  readonly smtpFrom: string;
 }
 
 /** Start-up refused: one line per bad variable, each naming it. */
@@ -94,6 +100,9 @@ class Invalid {
 type Env = Record<string, string | undefined>;
 type Parse<T> = (raw: string) => T | Invalid;
 
+/** Variables whose values are never echoed in an error: a malformed one may still carry a valid password. */
+const SECRET_VARS: ReadonlySet<string> = new Set(['SMTP_URL']);
+
 /** Reads and validates the environment once: defaults, then the environment, then checks, then freeze. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const problems: string[] = [];
@@ -102,7 +111,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (raw === undefined || raw === '') return fallback;
     const value = parse(raw);
     if (!(value instanceof Invalid)) return value;
-    problems.push(`${name}=${JSON.stringify(raw)} is invalid: expected ${value.accepts}`);
+    problems.push(`${SECRET_VARS.has(name) ? `${name} (value not shown: it holds a secret)` : `${name}=${JSON.stringify(raw)}`} is invalid: expected ${value.accepts}`);
     return fallback;
   };
   const httpPort = read('HTTP_PORT', 80, parsePort);
@@ -170,6 +179,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const s3Region = read<string | undefined>('S3_REGION', undefined, (raw) => (/^[a-z0-9-]{2,32}$/.test(raw) ? raw : new Invalid('a region such as us-east-1')));
   const s3ForcePathStyle = read('S3_FORCE_PATH_STYLE', false, parseBool);
   const vodConcurrency = read('VOD_CONCURRENCY', 1, intIn(1, 16));
+  const maxDevicesPerPurchase = read('MAX_DEVICES_PER_PURCHASE', 5, intIn(1, 100));
+  const smtpUrl = read<string | undefined>('SMTP_URL', undefined, parseSmtpUrl);
+  const smtpFrom = read('SMTP_FROM', `Boxoffice <no-reply@${new URL(publicUrl).hostname}>`, (raw) =>
+    /^[^\r\n<>]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(raw) ? raw : new Invalid('an address such as tickets@example.com or "Boxoffice <tickets@example.com>"'),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     httpPort,
@@ -216,7 +230,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     s3Region,
     s3ForcePathStyle,
     vodConcurrency,
+    maxDevicesPerPurchase,
+    smtpUrl,
+    smtpFrom,
   });
+}
+
+function parseSmtpUrl(raw: string): string | Invalid {
+  const invalid = new Invalid('an SMTP URL such as smtp://user:password@mail.example.com:587 or smtps://…:465');
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '' ? raw : invalid;
+  } catch {
+    return invalid;
+  }
 }
 
 function parseBool(raw: string): boolean | Invalid {

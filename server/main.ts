@@ -11,6 +11,8 @@ import { createStripeClient, createStripeGateway } from './boxoffice/stripe-gate
 import { loadOrCreateViewerSecret } from './boxoffice/viewer-cookie.ts';
 import { createChannelRepository } from './db/channel-repository.ts';
 import { createPurchaseRepository } from './db/purchase-repository.ts';
+import { createDeviceRepository } from './db/device-repository.ts';
+import { createMailer } from './boxoffice/mailer.ts';
 import { createVideoRepository } from './db/video-repository.ts';
 import { openBucket } from './storage/open-bucket.ts';
 import { createJobQueue } from './vod/job-queue.ts';
@@ -134,8 +136,11 @@ async function main(): Promise<void> {
     hashAlgorithm: config.signingHashAlgorithm,
     onThreadExit: (message) => log.error(message),
   });
+  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.smtpFrom) : undefined;
   const app = buildApp({
-    config, channels, purchases, live, capacity, log, verifier, gateway, stripe, videos, bucket,
+    config, channels, purchases, live,
+    devices: createDeviceRepository(db),
+    ...(mailer ? { mailer } : {}), capacity, log, verifier, gateway, stripe, videos, bucket,
     kickJobs: jobs.kick,
     lastRefusal: ingest.lastRefusal,
     adminToken: stored.token,
@@ -192,6 +197,7 @@ async function main(): Promise<void> {
     app.server.closeAllConnections();
     await app.close().catch(() => undefined);
     await grants.close();
+    mailer?.close();
     db.close();
     log.info('stopped');
     process.exit(0);

@@ -34,11 +34,41 @@ async function request(url: string, init?: RequestInit): Promise<Response> {
   }
 }
 
-/** The catalog. */
-export async function fetchCatalog(): Promise<Item[]> {
+/** The catalog, and whether the origin mails sign-in links. */
+export async function fetchCatalogInfo(): Promise<{ items: Item[]; emailLinks: boolean }> {
   const res = await request('/api/catalog');
-  return ((await res.json()) as { items: Item[] }).items;
+  const body = (await res.json()) as { items: Item[]; emailLinks?: boolean };
+  return { items: body.items, emailLinks: body.emailLinks === true };
 }
+
+/** The catalog. */
+export const fetchCatalog = async (): Promise<Item[]> => (await fetchCatalogInfo()).items;
+
+/** A pairing code for another device, its `/pair` link and that link's QR code (SVG). */
+export interface Pairing {
+  readonly code: string;
+  readonly expiresAt: string;
+  readonly pairUrl: string;
+  readonly qrSvg: string;
+}
+
+/** An answer of the device API: what it gave, or its error's words. */
+export type Answer<T> = { ok: true; value: T } | { ok: false; error: string; message: string };
+
+async function post<T>(url: string, body: unknown): Promise<Answer<T>> {
+  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.json().catch(() => ({}))) as T & { error?: string; message?: string };
+  return res.ok ? { ok: true, value: json } : { ok: false, error: json.error ?? String(res.status), message: json.message ?? `the server answered ${res.status}` };
+}
+
+/** Asks for a pairing code for what this browser has access to. */
+export const requestPairing = (): Promise<Answer<Pairing>> => post('/api/devices/pairing', {});
+
+/** Adds this browser to the purchases a pairing code or an emailed link's token opens; `items` are the ids it opened. */
+export const claimDevice = (secret: { code: string } | { token: string }): Promise<Answer<{ items: string[]; full: string[] }>> => post('/api/devices/claim', secret);
+
+/** Asks for a sign-in link mailed to the address a purchase was paid with. */
+export const emailSignInLink = (email: string): Promise<Answer<{ message: string }>> => post('/api/devices/email', { email });
 
 /** A playback URL for an item, or why not; `url`: the path-token link for players without variable substitution (VLC). */
 export async function fetchPlayback(itemId: string, player?: 'url'): Promise<Playback> {

@@ -1,4 +1,5 @@
-import { fetchCatalog, fetchPlayback, NetworkError, startCheckout, type Item } from './api.ts';
+import { fetchCatalog, fetchCatalogInfo, fetchPlayback, NetworkError, startCheckout, type Item } from './api.ts';
+import { createPairButton, createSignInForms } from './devices-view.ts';
 import { el, formatDuration, formatHours, formatPrice, formatRemaining } from './format.ts';
 import { createDvrBar } from './dvr-bar.ts';
 import { createPlayerLink } from './player-link.ts';
@@ -17,7 +18,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
     status.textContent = text ?? '';
     status.className = kind;
   };
-  const controls = el('div', { class: 'controls', hidden: '' }, dvr.element, el('label', {}, 'Quality ', quality), latency, jump, createPlayerLink(itemId, say));
+  const controls = el('div', { class: 'controls', hidden: '' }, dvr.element, el('label', {}, 'Quality ', quality), latency, jump, createPlayerLink(itemId, say), createPairButton(say));
   const panel = el('div', { id: 'panel' });
   const title = el('h1', {}, 'Loading…');
   const meta = el('p', { class: 'meta' });
@@ -27,6 +28,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
   let session: PlayerSession | undefined;
   let shifted: TimeShiftSession | undefined; // the same session, when live
   let refreshedAfterDenial = false;
+  let emailLinks = false;
   let timers: number[] = [];
   const stop = (): void => {
     session?.destroy();
@@ -55,7 +57,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
         say(`Checkout could not start: ${(e as Error).message}`, 'error');
       }
     });
-    showPanel(el('div', { class: 'buy', id: 'buy-panel' }, el('h2', {}, heading), el('p', {}, `${formatHours(accessHours)} of access to “${item!.title}” from the moment you pay, on this browser and, by the link it gives you, in VLC or any other player.`), button));
+    showPanel(el('div', { class: 'buy', id: 'buy-panel' }, el('h2', {}, heading), el('p', {}, `${formatHours(accessHours)} of access to “${item!.title}” from the moment you pay, on this browser, your other devices (by a code or an emailed link) and in VLC or any other player.`), button, createSignInForms(emailLinks, say, () => location.reload())));
     say(undefined);
   };
 
@@ -162,7 +164,9 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
   quality.addEventListener('change', () => session?.setQuality(Number(quality.value)));
   jump.addEventListener('click', () => session?.jumpToLive());
   try {
-    item = (await fetchCatalog()).find((i) => i.id === itemId);
+    const info = await fetchCatalogInfo();
+    item = info.items.find((i) => i.id === itemId);
+    emailLinks = info.emailLinks;
   } catch {
     return void say('Network trouble: the catalog could not be loaded. Reload the page to retry.', 'error');
   }

@@ -32,6 +32,8 @@ export interface BoxOfficeDeps {
   readonly trustProxy: boolean;
   /** Free items get signed URLs too (a CDN in front requires a signature on every HLS path). */
   readonly signFreeItems: boolean;
+  /** The origin mails sign-in links (SMTP_URL): the catalog says so, and the player offers them. */
+  readonly emailLinks: boolean;
   /** Live channels have DVR playlists (`dvr.m3u8` beside each master): playback answers carry `dvrUrl`. */
   readonly dvr: boolean;
 }
@@ -56,7 +58,7 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
       const access = owned.get(item.id) ?? coversReplay(item.replay && owned.get(item.replay.channelId), item.replay);
       return access ? { ...item, accessUntil: new Date(access.expiresAt).toISOString() } : item;
     });
-    return noStore(reply).send({ items });
+    return noStore(reply).send({ items, emailLinks: deps.emailLinks });
   });
 
   app.post('/api/checkout', async (req, reply) => {

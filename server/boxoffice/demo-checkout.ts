@@ -14,7 +14,7 @@ export function createDemoGateway(deps: { purchases: PurchaseRepository; publicU
   const toPayment = (id: string): Payment | undefined => {
     const s = deps.purchases.demoSession(id);
     if (!s?.paidAt) return undefined;
-    return { sessionId: s.id, paymentIntent: s.id, viewerId: s.viewerId, itemId: s.itemId, email: undefined, amountCents: s.amountCents, currency: s.currency, paidAt: s.paidAt };
+    return { sessionId: s.id, paymentIntent: s.id, viewerId: s.viewerId, itemId: s.itemId, email: s.email, amountCents: s.amountCents, currency: s.currency, paidAt: s.paidAt };
   };
   return {
     mode: 'demo',
@@ -25,6 +25,12 @@ export function createDemoGateway(deps: { purchases: PurchaseRepository; publicU
     },
     confirm: async (id) => (DEMO_ID.test(id) ? toPayment(id) : undefined),
   };
+}
+
+/** The demo form's email field, when it holds something like an address. */
+function demoEmail(form: string): { email?: string } {
+  const email = new URLSearchParams(form).get('email')?.trim();
+  return email && /^[^\s@]{1,64}@[^\s@]{1,190}$/.test(email) ? { email } : {};
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -63,17 +69,19 @@ button{font-size:1.1rem;padding:.6rem 1.2rem;border-radius:.4rem;border:0;backgr
 <p class="note" role="note"><strong>No money moves.</strong> This origin runs without Stripe keys, so purchases are simulated.
 Set <code>STRIPE_SECRET_KEY</code> and <code>STRIPE_WEBHOOK_SECRET</code> to take real payments.</p>
 <p><strong>${title}</strong>: ${price} for ${deps.accessHours} hours of access.</p>
-<form method="post" action="/demo-checkout/${session.id}"><button type="submit">Complete demo purchase</button></form>
+<form method="post" action="/demo-checkout/${session.id}">
+<p><label>Email (optional: for a sign-in link on your other devices)<br><input type="email" name="email" autocomplete="email" maxlength="254"></label></p>
+<button type="submit">Complete demo purchase</button></form>
 <p><a href="${cancel}">Cancel and go back</a></p>
 </body></html>`);
   });
-  // the page's form posts application/x-www-form-urlencoded with no fields: accept it on this route only
+  // the page's form posts application/x-www-form-urlencoded with an optional email: accept it on this route only
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, body, done) => done(null, demoEmail(body as string)));
     scope.post<{ Params: { id: string } }>('/demo-checkout/:id', async (req, reply) => {
       const session = owned(req.params.id, deps.viewers.read(req));
       if (!session) return sendError(reply, 404, 'unknown_checkout', 'no such checkout for this viewer');
-      deps.purchases.markDemoPaid(session.id, deps.now());
+      deps.purchases.markDemoPaid(session.id, deps.now(), (req.body as { email?: string } | undefined)?.email);
       const payment = await deps.gateway.confirm(session.id);
       if (payment) deps.entitlements.fulfil(payment);
       return reply.code(303).header('location', `/watch/${encodeURIComponent(session.itemId)}?session_id=${session.id}`).send();

@@ -1,4 +1,5 @@
 import type { Db } from './database.ts';
+import { newDeviceId } from './device-repository.ts';
 
 /** A completed payment for one item, as the box office learns it (from a webhook or a confirmed return). */
 export interface Payment {
@@ -29,6 +30,8 @@ export interface DemoSession {
   readonly currency: string;
   readonly createdAt: number;
   readonly paidAt: number | undefined;
+  /** The address the buyer gave (optional in the demo). */
+  readonly email: string | undefined;
 }
 
 /** The SQL of the box office: purchases, revocations, handled events, demo checkouts. */
@@ -37,16 +40,20 @@ export interface PurchaseRepository {
   grant(payment: Payment, expiresAt: number): boolean;
   /** Records a refund or dispute and revokes every purchase paid by that payment intent; returns how many. */
   revoke(paymentIntent: string, reason: string, at: number): number;
-  /** The latest-ending unrevoked purchase of an item by a viewer that is still running at `now`. */
+  /** The latest-ending unrevoked purchase of an item open on a viewer's device that is still running at `now`. */
   active(viewerId: string, itemId: string, now: number): Purchase | undefined;
-  /** Every running purchase of a viewer, by item. */
+  /** Every running purchase open on a viewer's device, by item. */
   activeForViewer(viewerId: string, now: number): Map<string, Purchase>;
+  /** Every running purchase paid with this email address (any case), by item. */
+  activeForEmail(email: string, now: number): Map<string, Purchase>;
+  /** Purchases, newest first, optionally of one email address or item (the admin's view). */
+  list(filter: { email?: string; itemId?: string; limit: number }): Purchase[];
   bySession(sessionId: string): Purchase | undefined;
   /** Marks a Stripe event id as handled; false when it was handled before. */
   recordEvent(id: string, type: string, at: number): boolean;
-  createDemoSession(s: Omit<DemoSession, 'paidAt'>): void;
+  createDemoSession(s: Omit<DemoSession, 'paidAt' | 'email'>): void;
   demoSession(id: string): DemoSession | undefined;
-  markDemoPaid(id: string, at: number): void;
+  markDemoPaid(id: string, at: number, email: string | undefined): void;
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: () => T): T;
 }
@@ -73,6 +80,7 @@ interface DemoRow {
   currency: string;
   created_at: number;
   paid_at: number | null;
+  email: string | null;
 }
 
 const toPurchase = (r: PurchaseRow): Purchase => ({
@@ -89,6 +97,9 @@ const toPurchase = (r: PurchaseRow): Purchase => ({
   revokeReason: r.revoke_reason ?? undefined,
 });
 
+/** Purchases by item, the latest-ending last (rows come ordered by expiry). */
+const byItem = (rows: readonly PurchaseRow[]): Map<string, Purchase> => new Map(rows.map((r) => [r.item_id, toPurchase(r)]));
+
 /** Builds the purchase repository over an open database. */
 export function createPurchaseRepository(db: Db): PurchaseRepository {
   const insert = db.prepare(`
@@ -98,25 +109,35 @@ export function createPurchaseRepository(db: Db): PurchaseRepository {
     ON CONFLICT (session_id) DO NOTHING`);
   const addRevocation = db.prepare('INSERT INTO revocations (payment_intent, reason, at) VALUES (?, ?, ?) ON CONFLICT (payment_intent) DO NOTHING');
   const revokeByIntent = db.prepare('UPDATE purchases SET revoked_at = ?, revoke_reason = ? WHERE payment_intent = ? AND revoked_at IS NULL');
-  const activeOne = db.prepare('SELECT * FROM purchases WHERE viewer_id = ? AND item_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY expires_at DESC LIMIT 1');
-  const activeAll = db.prepare('SELECT * FROM purchases WHERE viewer_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY expires_at');
+  const addBuyer = db.prepare("INSERT INTO purchase_devices (id, session_id, viewer_id, via, added_at) VALUES (?, ?, ?, 'checkout', ?)");
+  // a purchase is open on its devices (the buyer's first): the viewer must hold an unrevoked one
+  const onDevice = 'FROM purchases p JOIN purchase_devices d ON d.session_id = p.session_id AND d.viewer_id = ? AND d.revoked_at IS NULL WHERE p.revoked_at IS NULL AND p.expires_at > ?';
+  const activeOne = db.prepare(`SELECT p.* ${onDevice} AND p.item_id = ? ORDER BY p.expires_at DESC LIMIT 1`);
+  const activeAll = db.prepare(`SELECT p.* ${onDevice} ORDER BY p.expires_at`);
+  const byEmail = db.prepare('SELECT * FROM purchases WHERE email = ? COLLATE NOCASE AND revoked_at IS NULL AND expires_at > ? ORDER BY expires_at');
+  const listAll = db.prepare('SELECT * FROM purchases WHERE (@email IS NULL OR email = @email COLLATE NOCASE) AND (@itemId IS NULL OR item_id = @itemId) ORDER BY paid_at DESC, id DESC LIMIT @limit');
   const bySession = db.prepare('SELECT * FROM purchases WHERE session_id = ?');
   const addEvent = db.prepare('INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING');
   const addDemo = db.prepare('INSERT INTO demo_sessions (id, viewer_id, item_id, amount_cents, currency, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const getDemo = db.prepare('SELECT * FROM demo_sessions WHERE id = ?');
-  const payDemo = db.prepare('UPDATE demo_sessions SET paid_at = ? WHERE id = ? AND paid_at IS NULL');
+  const payDemo = db.prepare('UPDATE demo_sessions SET paid_at = ?, email = ? WHERE id = ? AND paid_at IS NULL');
   return {
-    grant: (p, expiresAt) =>
-      insert.run({ ...p, paymentIntent: p.paymentIntent ?? null, email: p.email ?? null, expiresAt }).changes === 1,
+    grant: db.transaction((p: Payment, expiresAt: number) => {
+      const inserted = insert.run({ ...p, paymentIntent: p.paymentIntent ?? null, email: p.email ?? null, expiresAt }).changes === 1;
+      if (inserted) addBuyer.run(newDeviceId(), p.sessionId, p.viewerId, p.paidAt);
+      return inserted;
+    }),
     revoke(paymentIntent, reason, at) {
       addRevocation.run(paymentIntent, reason, at);
       return revokeByIntent.run(at, reason, paymentIntent).changes;
     },
     active: (viewerId, itemId, now) => {
-      const r = activeOne.get(viewerId, itemId, now) as PurchaseRow | undefined;
+      const r = activeOne.get(viewerId, now, itemId) as PurchaseRow | undefined;
       return r && toPurchase(r);
     },
-    activeForViewer: (viewerId, now) => new Map((activeAll.all(viewerId, now) as PurchaseRow[]).map((r) => [r.item_id, toPurchase(r)])),
+    activeForViewer: (viewerId, now) => byItem(activeAll.all(viewerId, now) as PurchaseRow[]),
+    activeForEmail: (email, now) => byItem(byEmail.all(email, now) as PurchaseRow[]),
+    list: ({ email, itemId, limit }) => (listAll.all({ email: email ?? null, itemId: itemId ?? null, limit }) as PurchaseRow[]).map(toPurchase),
     bySession: (id) => {
       const r = bySession.get(id) as PurchaseRow | undefined;
       return r && toPurchase(r);
@@ -125,9 +146,9 @@ export function createPurchaseRepository(db: Db): PurchaseRepository {
     createDemoSession: (s) => void addDemo.run(s.id, s.viewerId, s.itemId, s.amountCents, s.currency, s.createdAt),
     demoSession: (id) => {
       const r = getDemo.get(id) as DemoRow | undefined;
-      return r && { id: r.id, viewerId: r.viewer_id, itemId: r.item_id, amountCents: r.amount_cents, currency: r.currency, createdAt: r.created_at, paidAt: r.paid_at ?? undefined };
+      return r && { id: r.id, viewerId: r.viewer_id, itemId: r.item_id, amountCents: r.amount_cents, currency: r.currency, createdAt: r.created_at, paidAt: r.paid_at ?? undefined, email: r.email ?? undefined };
     },
-    markDemoPaid: (id, at) => void payDemo.run(at, id),
+    markDemoPaid: (id, at, email) => void payDemo.run(at, email ?? null, id),
     transaction: (fn) => db.transaction(fn)(),
   };
 }

@@ -61,17 +61,20 @@ export function playerSecurityHeaders(publicUrl: string): Record<string, string>
   };
 }
 
-/** The web player: `/` and `/watch/<id>` (the page; a viewer cookie on first visit) and its `/assets/*`. */
+/** The web player: `/`, `/watch/<id>`, `/pair` and `/signin` (the page; a viewer cookie on first visit) and its `/assets/*`. */
 export function registerPlayerRoutes(app: FastifyInstance, deps: { playerDir: string; publicUrl: string; viewers: ViewerCookies; onWatch(req: FastifyRequest): Promise<void> }): void {
   // read per request: a rebuilt player (a new manifest) is served without a restart
   const page = (): string => renderPage(fs.readFileSync(path.join(deps.playerDir, 'index.html'), 'utf8'), readAssetManifest(deps.playerDir));
   const headers = playerSecurityHeaders(deps.publicUrl);
   /** A page answer may be shared by a cache only when it sets no viewer cookie. */
   const cacheControl = (reply: FastifyReply): string => (reply.hasHeader('set-cookie') ? 'private, no-cache' : PAGE_CACHE);
-  app.get('/', async (req, reply) => {
-    deps.viewers.ensure(req, reply);
-    return reply.headers(headers).header('cache-control', cacheControl(reply)).type('text/html; charset=utf-8').send(page());
-  });
+  // `/pair` (a code from another device, typed or from its QR) and `/signin` (an emailed link) carry their secret after `#`
+  for (const route of ['/', '/pair', '/signin']) {
+    app.get(route, async (req, reply) => {
+      deps.viewers.ensure(req, reply);
+      return reply.headers(headers).header('cache-control', cacheControl(reply)).type('text/html; charset=utf-8').send(page());
+    });
+  }
   app.get<{ Params: { itemId: string } }>('/watch/:itemId', async (req, reply) => {
     // only names an item could have get the page; anything else (`../`, NUL, slashes) is a clear 404
     const id = req.params.itemId;

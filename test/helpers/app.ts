@@ -19,6 +19,7 @@ import { createVerifier } from '../../server/signing/verifier.ts';
 import { createDemoGateway } from '../../server/boxoffice/demo-checkout.ts';
 import type { PaymentGateway } from '../../server/boxoffice/payment-gateway.ts';
 import { createPurchaseRepository, type PurchaseRepository } from '../../server/db/purchase-repository.ts';
+import { createDeviceRepository } from '../../server/db/device-repository.ts';
 import { createVideoRepository, type VideoRepository } from '../../server/db/video-repository.ts';
 import type { Bucket } from '../../server/storage/bucket.ts';
 import { createLocalBucket } from '../../server/storage/local-bucket.ts';
@@ -103,7 +104,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
   const grants = createSigningPool(keys, { publicUrl: config.publicUrl, hashAlgorithm: config.signingHashAlgorithm, threads: 1 });
   const { gateway, stripe } = opts.payments?.(purchases, config) ?? { gateway: createDemoGateway({ purchases, publicUrl: config.publicUrl, now }), stripe: undefined };
   const app = buildApp({
-    config, channels, purchases, live, adminToken, log, grants, gateway, stripe, now, videos, bucket,
+    config, channels, purchases, live, adminToken, log, grants,
+    devices: createDeviceRepository(db), gateway, stripe, now, videos, bucket,
     kickJobs: opts.kickJobs ?? (() => undefined),
     playerDir: path.join(ROOT, 'player'),
     verifier: createVerifier(keys.publicKeys, { now }),

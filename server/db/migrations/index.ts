@@ -112,4 +112,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX videos_channel ON videos (channel_id, recorded_from);
     `,
   },
+  {
+    version: 5,
+    name: 'devices',
+    sql: `
+      -- the browsers (viewers) a purchase opens on: the buyer's, then those added by a pairing code or an emailed link
+      CREATE TABLE purchase_devices (
+        id         TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES purchases (session_id),
+        viewer_id  TEXT NOT NULL,
+        via        TEXT NOT NULL,
+        added_at   INTEGER NOT NULL,
+        revoked_at INTEGER,
+        UNIQUE (session_id, viewer_id)
+      );
+      CREATE INDEX purchase_devices_viewer ON purchase_devices (viewer_id);
+      INSERT INTO purchase_devices (id, session_id, viewer_id, via, added_at)
+        SELECT 'd_' || lower(hex(randomblob(12))), session_id, viewer_id, 'checkout', paid_at FROM purchases;
+      CREATE INDEX purchases_email ON purchases (email COLLATE NOCASE);
+      -- the demo checkout asks for an address too, as Stripe Checkout does
+      ALTER TABLE demo_sessions ADD COLUMN email TEXT;
+      -- one-time codes that add a device: a pairing code (from a viewer with access) or an emailed link (to an address)
+      CREATE TABLE sign_in_codes (
+        hash       TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        viewer_id  TEXT,
+        email      TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER
+      );
+    `,
+  },
 ];
