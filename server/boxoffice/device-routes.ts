@@ -72,7 +72,8 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps
     if (result.kind === 'ended') return sendError(reply, 410, 'access_ended', 'the purchases behind it have ended');
     const opened = [...result.added, ...result.already];
     if (opened.length === 0) {
-      return sendError(reply, 409, 'device_limit', `${titles(result.full).map((t) => `“${t}”`).join(', ')} is already open on ${deps.maxDevices} devices, the most one purchase allows; remove one (ask the operator) and try the same code again`);
+      const full = titles(result.full).map((t) => `“${t}”`);
+      return sendError(reply, 409, 'device_limit', `${full.join(', ')} ${full.length === 1 ? 'is' : 'are'} already open on ${deps.maxDevices} devices, the most one purchase allows; remove one (ask the operator) and try the same code again`);
     }
     deps.log.info('device added', { via: 'code' in secret ? 'code' : 'email', added: result.added.length, full: result.full.length });
     return reply.send({ items: opened.map((p) => p.itemId), full: result.full.map((p) => p.itemId) });

@@ -67,7 +67,7 @@ export function createDeviceRepository(db: Db): DeviceRepository {
   const running = db.prepare('SELECT COUNT(*) AS n FROM purchase_devices WHERE session_id = ? AND revoked_at IS NULL');
   const insert = db.prepare('INSERT INTO purchase_devices (id, session_id, viewer_id, via, added_at) VALUES (?, ?, ?, ?, ?)');
   const restore = db.prepare('UPDATE purchase_devices SET revoked_at = NULL, via = ?, added_at = ? WHERE id = ?');
-  const all = db.prepare('SELECT * FROM purchase_devices WHERE session_id = ? ORDER BY added_at, id');
+  const all = db.prepare('SELECT * FROM purchase_devices WHERE session_id = ? ORDER BY added_at, rowid');
   const revoke = db.prepare('UPDATE purchase_devices SET revoked_at = ? WHERE session_id = ? AND id = ? AND revoked_at IS NULL');
   const forget = db.prepare('DELETE FROM sign_in_codes WHERE expires_at < ?');
   const save = db.prepare('INSERT INTO sign_in_codes (hash, kind, viewer_id, email, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
