@@ -33,7 +33,7 @@ const hashOf = (kind: string, secret: string): string => crypto.createHash('sha2
 /** Builds the device flows over the stores, the device limit and a clock. */
 export function createDevices(deps: { purchases: PurchaseRepository; devices: DeviceRepository; maxDevices: number; now: () => number }): Devices {
   const { purchases, devices, maxDevices, now } = deps;
-  const attach = (opened: Purchase[], viewerId: string, via: DeviceVia, at: number): ClaimResult => {
+  const attach = (opened: Purchase[], viewerId: string, via: DeviceVia, at: number): Extract<ClaimResult, { kind: 'claimed' }> => {
     const result = { kind: 'claimed' as const, added: [] as Purchase[], already: [] as Purchase[], full: [] as Purchase[] };
     for (const p of opened) result[devices.add(p.sessionId, viewerId, via, at, maxDevices)].push(p);
     return result;
@@ -67,7 +67,7 @@ export function createDevices(deps: { purchases: PurchaseRepository; devices: De
         }
         const result = attach([...opened.values()], viewerId, kind === 'pairing' ? 'code' : 'email', at);
         // every purchase full: the code stays good, so removing a device and trying again works
-        if (result.kind === 'claimed' && (result.added.length > 0 || result.already.length > 0)) devices.useCode(hash, at);
+        if (result.added.length > 0 || result.already.length > 0) devices.useCode(hash, at);
         return result;
       });
     },

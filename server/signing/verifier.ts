@@ -99,7 +99,7 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
       const { url, clientIp } = req;
       const known = verifiedUrls.get(url);
       if (known) return conditionsHold(known.conditions, clientIp, known.resourceOk);
-      const token = pathTokenOf(url);
+      const token = signedUrlOfPathToken(url);
       if (token === 'malformed') return deny('MalformedSignature', 'the path token does not decode');
       const signed = token ?? url;
       const pairs = queryPairs(signed);
@@ -138,7 +138,7 @@ export function createVerifier(publicKeys: ReadonlyMap<string, KeyObject>, opts:
 }
 
 /** A URL carrying a path token, as the signed URL it stands for (`scheme://host/<path without the token>?<token's query>`); undefined without one. */
-function pathTokenOf(url: string): string | 'malformed' | undefined {
+function signedUrlOfPathToken(url: string): string | 'malformed' | undefined {
   const start = url.indexOf('/', url.indexOf('://') + 3);
   if (start < 0) return undefined;
   const token = splitPathToken(url.slice(start));

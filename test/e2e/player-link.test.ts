@@ -14,6 +14,7 @@ import { probeStreams, type ProbedStream } from '../helpers/probe.ts';
 import { startPublisher, type Child } from '../helpers/processes.ts';
 import { addVideo, createChannel, startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { tamperedLink } from '../helpers/path-token.ts';
 
 const run = promisify(execFile);
 
@@ -52,14 +53,6 @@ function expiredLink(server: TestServer, folder: string, file: string): string {
   return pathTokenUrl(grant.url, `${server.baseUrl}${folder}`, file);
 }
 
-/** The same link with one character of the signature inside its token changed. */
-function tampered(link: string): string {
-  const [head, rest] = link.split('/s/') as [string, string];
-  const token = rest.slice(0, rest.indexOf('/'));
-  const query = Buffer.from(token, 'base64url').toString().replace(/Signature=(.)/, (_m, c: string) => `Signature=${c === 'A' ? 'B' : 'A'}`);
-  return `${head}/s/${Buffer.from(query).toString('base64url')}${rest.slice(token.length)}`;
-}
-
 describe('"Copy link for VLC": the signature in the path, for players without variable substitution', () => {
   let server: TestServer;
   let browser: Browser;
@@ -93,13 +86,13 @@ describe('"Copy link for VLC": the signature in the path, for players without va
     const streams = await decodeLive(link);
     assert.deepEqual(streams.map((s) => s.height).sort(), [180, 240], JSON.stringify(streams));
     assert.ok(streams.every((s) => s.codec === 'h264' && s.frames > 0), JSON.stringify(streams));
-    for (const refused of [tampered(link), expiredLink(server, '/live/ppv', 'master.m3u8')]) {
+    for (const refused of [tamperedLink(link), expiredLink(server, '/live/ppv', 'master.m3u8')]) {
       const res = await fetch(refused);
       assert.equal(res.status, 403, refused);
       assert.match(await res.text(), /<Code>AccessDenied<\/Code>/);
     }
     const segment = media.split('\n').find((l) => l.endsWith('.ts'))!;
-    assert.equal((await fetch(tampered(link).replace('master.m3u8', segment))).status, 403, 'segments need the token too');
+    assert.equal((await fetch(tamperedLink(link).replace('master.m3u8', segment))).status, 403, 'segments need the token too');
     assert.equal((await fetch(link.replace('master.m3u8', segment))).status, 200);
   });
 
@@ -109,7 +102,7 @@ describe('"Copy link for VLC": the signature in the path, for players without va
     const streams = (await probeStreams(link)).filter((s) => s.type === 'video');
     assert.deepEqual(streams.map((s) => s.height).sort(), [180, 240], JSON.stringify(streams));
     assert.ok(streams.every((s) => s.frames >= 80), `the whole 6 s clip at 15 fps in every rung: ${JSON.stringify(streams)}`);
-    for (const refused of [tampered(link), expiredLink(server, `/vod/${videoId}`, link.split('/').slice(-2).join('/'))]) {
+    for (const refused of [tamperedLink(link), expiredLink(server, `/vod/${videoId}`, link.split('/').slice(-2).join('/'))]) {
       const res = await fetch(refused);
       assert.equal(res.status, 403, refused);
     }
