@@ -89,8 +89,8 @@ describe('buy once, watch on other devices: pairing codes, QR links, emailed sig
     const tv = await pairByLink(await newCode());
     assert.match(tv.said, /Done/);
     assert.equal(new URL(tv.page.url()).hash, '', 'the code leaves the address bar');
-    assert.match((await tv.page.textContent('#opened')) ?? '', /The gig/);
-    await tv.page.click('text=The gig');
+    await tv.page.waitForSelector('#opened >> text=The gig', { timeout: 10_000 }); // listed after "Done" is said
+    await tv.page.click('#opened >> text=The gig');
     await plays(tv.page, 'playback on the browser paired by the QR link');
 
     const again = await pairByLink(code);
