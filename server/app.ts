@@ -1,6 +1,27 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type pino from 'pino';
+import { createAdminGuard } from './admin/admin-auth.ts';
+import { createAdminSessions } from './admin/admin-sessions.ts';
 import { registerChannelRoutes } from './admin/channel-routes.ts';
+import { registerHealthRoutes } from './admin/health-routes.ts';
+import { createLiveThumbnails } from './admin/live-thumbnail.ts';
+import { registerSalesRoutes } from './admin/sales-routes.ts';
+import { registerSessionRoutes } from './admin/session-routes.ts';
+import { registerUploadRoutes } from './admin/upload-routes.ts';
+import { createUploadStore } from './admin/uploads.ts';
+import { createBitrateMeter } from './ingest/bitrate-meter.ts';
+import { loggableUrl } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import { registerConsoleRoutes } from './origin/console-routes.ts';
+import { requestScheme } from './origin/signature-gate.ts';
+import { createViewersNow, viewerKey } from './origin/viewers-now.ts';
+import { ffprobeFor } from './vod/probe.ts';
 import type { Config } from './config.ts';
 import type { ChannelRepository } from './db/channel-repository.ts';
 import type { CapacityMonitor } from './live/capacity.ts';
@@ -44,7 +65,13 @@ export interface AppDeps {
   readonly capacity?: Pick<CapacityMonitor, 'loads' | 'budgetCores'>;
   readonly adminToken: string;
   readonly log: Logger;
+  /** The pino logger fastify writes its request lines with (one per request, with its id); absent: no request lines. */
+  readonly httpLog?: pino.Logger;
   readonly playerDir: string;
+  /** The operator console's folder (index.html, dist/). */
+  readonly consoleDir: string;
+  /** What the console's health page shows that the app does not know itself. */
+  readonly about: { version: string; keyPairId: string };
   readonly verifier: Verifier;
   /** Signs playback grants (the signing pool). */
   readonly grants: FolderSigner;
@@ -61,6 +88,8 @@ export interface AppDeps {
   readonly bucket: Bucket;
   /** The ingest's last refusal of a channel's accepted publish (unsupported codec), for the admin API. */
   readonly lastRefusal?: (channelId: string) => { reason: string; at: number } | undefined;
+  /** The bytes each live publisher has sent, by channel (the console's bitrate in). */
+  readonly publishing?: () => Map<string, number>;
   /** Tells the packaging queue a job was queued. */
   readonly kickJobs: () => void;
   /** The clock of entitlements and rate limits (tests inject one). */
@@ -80,14 +109,28 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (!res.headersSent) writeError(res, 500, 'internal', 'internal error');
     else res.destroy();
   };
+  const viewersNow = createViewersNow({ windowMs: 30_000, maxPerItem: 100_000 });
+  const seen = (itemId: string, req: http.IncomingMessage): void => viewersNow.seen(itemId, viewerKey(req));
+  const metrics = createMetrics({ live: deps.live, ...(deps.capacity ? { capacity: deps.capacity } : {}), viewersNow: () => viewersNow.all() });
+  /** Records a raw live answer in the request histogram when it is written (route by file type: no per-path labels). */
+  const observeLive = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const started = performance.now();
+    res.once('finish', () => {
+      const url = req.url!;
+      const route = url.includes('.m3u8') ? '/live/*.m3u8' : url.includes('.ts') ? '/live/*.ts' : '/live/*';
+      metrics.observe(req.method!, route, res.statusCode, (performance.now() - started) / 1000);
+    });
+  };
   const viaEdge = createOriginGuard(deps.config.originSecret, (req) => deps.rtmpt?.isRtmptRequest(req.method, req.url) === true);
   const app = Fastify({
     // live HLS (the hot path: every viewer, every segment, every playlist reload) and RTMPT go straight to
-    // their handlers, skipping fastify's routing, body parsing and reply machinery; the rest goes through fastify
+    // their handlers, skipping fastify's routing, body parsing, hooks and request logs (through fastify a
+    // playlist answer cost about twice the CPU: BENCHMARKS.md comparison 2); the rest goes through fastify
     serverFactory: (handler) =>
       http.createServer((req, res) => {
         if (!viaEdge(req)) writeError(res, 403, 'edge_required', 'this origin answers only through its CDN');
         else if (live && (req.method === 'GET' || req.method === 'HEAD') && req.url?.startsWith('/live/')) {
+          observeLive(req, res);
           try {
             live(req, res)?.catch((e: Error) => liveFailed(req, res, e));
           } catch (e) {
@@ -96,7 +139,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         } else if (deps.rtmpt?.isRtmptRequest(req.method, req.url)) deps.rtmpt.handle(req, res);
         else handler(req, res);
       }),
-    logger: false,
+    ...(deps.httpLog ? { loggerInstance: deps.httpLog as FastifyBaseLogger } : { logger: false }),
+    // one line per request (below), not fastify's two; ids are ours, never taken from the client
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => crypto.randomUUID(),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
@@ -118,15 +164,43 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return sendError(reply, replyStatus, error, message);
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
+  app.addHook('onRequest', async (req, reply) => void reply.header('x-request-id', req.id));
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    if (!deps.httpLog) return;
+    const line = { method: req.method, url: loggableUrl(req.url), route, status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(1)) };
+    // health checks and scrapes every few seconds would drown the rest
+    if (route === '/healthz' || route === '/metrics') req.log.debug(line, 'request');
+    else req.log.info(line, 'request');
+  });
+
+  const { config } = deps;
+  const secure = config.publicUrl.startsWith('https:');
+  // security headers on every fastify route (pages set their own CSP; the raw HLS routes opt out: see hls-routes.ts)
+  void app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], baseUri: ["'none'"], frameAncestors: ["'none'"] } },
+    referrerPolicy: { policy: 'same-origin' }, // signed URLs never leave in a Referer header
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: secure ? { maxAge: 31536000 } : false,
+    crossOriginResourcePolicy: false, // posters, thumbnails and the API are read by the player on other sites (CORS_ORIGINS)
+  });
+  void app.register(cookie);
+  // per-IP limits where a route asks for one (config.rateLimit); the box office's limits keyed on a viewer or
+  // an address stay in rate-limit.ts, on the box office's injectable clock
+  void app.register(rateLimit, {
+    global: false,
+    keyGenerator: (req) => (config.trustProxy ? req.ip : req.socket.remoteAddress ?? ''),
+    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`rate limited: try again in ${ctx.after}`), { statusCode: 429, code: 'FST_RATE_LIMITED' }),
+  });
 
   app.get('/healthz', async () => ({ ok: true }));
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(deps.live, deps.capacity)));
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.render()));
 
   const now = deps.now ?? Date.now;
-  const { config } = deps;
   const catalog = createCatalog({ channels: deps.channels, videos: deps.videos, publicUrl: config.publicUrl, isOnline: (id) => deps.live.channel(id)?.state() === 'live' });
   const entitlements = createEntitlements({ purchases: deps.purchases, accessHours: config.accessHours, now });
-  const viewers = createViewerCookies(deps.viewerSecret, { secure: config.publicUrl.startsWith('https:'), trustProxy: config.trustProxy });
+  const viewers = createViewerCookies(deps.viewerSecret, { secure, trustProxy: config.trustProxy });
   const cors = createCorsPolicy(config.publicUrl, config.corsOrigins);
   const boxOffice = {
     catalog, entitlements, viewers, cors, now, log: deps.log, gateway: deps.gateway, grants: deps.grants,
@@ -161,44 +235,65 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     checkSignature,
     cors,
     log: deps.log,
+    seen,
   }));
-  registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken, kick: deps.kickJobs, now });
-  registerReplayRoutes(app, { videos: deps.videos, bucket: deps.bucket, adminToken: deps.adminToken });
-  registerPurchaseRoutes(app, { purchases: deps.purchases, devices: deps.devices, adminToken: deps.adminToken, maxDevices: config.maxDevicesPerPurchase, now });
-  live = createLiveHandler({
-    live: deps.live,
-    access,
-    cors,
-    checkSignature,
-    segmentSeconds: config.segmentSeconds,
-    log: deps.log,
-  });
+  live = createLiveHandler({ live: deps.live, access, cors, checkSignature, segmentSeconds: config.segmentSeconds, log: deps.log, seen });
   mountRaw(app, '/live/', live);
+
+  // the operator's API and console: the admin token (CLI, scripts) or a console session with its CSRF token
+  const sessionHours = 12;
+  const sessions = createAdminSessions({ ttlMs: sessionHours * 3600_000, now });
+  const admin = createAdminGuard(deps.adminToken, sessions);
+  // in a plugin: loaded after @fastify/rate-limit, whose onRoute hook must see the sign-in route's limit
+  void app.register(async (scope) => registerSessionRoutes(scope, { sessions, adminToken: deps.adminToken, guard: admin, ttlSeconds: sessionHours * 3600, secure: (req) => secure || requestScheme(req.raw, config.trustProxy) === 'https' }));
+  registerConsoleRoutes(app, { consoleDir: deps.consoleDir });
+  registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, admin, kick: deps.kickJobs, now, viewersNow: (id) => viewersNow.count(id) });
+  registerUploadRoutes(app, {
+    uploads: createUploadStore({ dir: path.join(config.dataDir, 'uploads'), maxBytes: 100 * 1024 ** 3 }),
+    videos: deps.videos, bucket: deps.bucket, admin, chunkBytes: config.uploadChunkBytes, ffprobePath: ffprobeFor(config.ffmpegPath), kick: deps.kickJobs, now,
+  });
+  registerReplayRoutes(app, { videos: deps.videos, bucket: deps.bucket, admin });
+  registerPurchaseRoutes(app, { purchases: deps.purchases, devices: deps.devices, admin, maxDevices: config.maxDevicesPerPurchase, now });
+  registerSalesRoutes(app, {
+    purchases: deps.purchases, gateway: deps.gateway, admin, titleOf: (id) => catalog.find(id)?.title ?? deps.videos.get(id)?.title,
+    revoke: (intent, reason) => entitlements.revoke(intent, reason), log: deps.log, now,
+  });
+  const thumbnails = createLiveThumbnails({ ffmpegPath: config.ffmpegPath, newestSegmentFile: (id) => deps.live.channel(id)?.newestSegmentFile() });
+  const bitrates = createBitrateMeter();
   registerChannelRoutes(app, {
     channels: deps.channels,
-    adminToken: deps.adminToken,
+    admin,
     config,
-    isLive: (id) => deps.live.channel(id)?.state() === 'live',
-    ...(deps.lastRefusal ? { lastRefusal: deps.lastRefusal } : {}),
+    live: {
+      state: (id) => consoleState(deps.live.channel(id)?.state()),
+      stats: (id) => {
+        const load = deps.capacity?.loads().find((l) => l.channelId === id);
+        const kbps = deps.publishing ? bitrates.sample(deps.publishing()).get(id) : undefined;
+        return { ...(load?.realtime !== undefined ? { realtime: Number(load.realtime.toFixed(2)) } : {}), ...(load?.cores !== undefined ? { cpuCores: Number(load.cores.toFixed(2)) } : {}), ...(kbps !== undefined ? { bitrateInKbps: kbps } : {}) };
+      },
+      viewersNow: (id) => viewersNow.count(id),
+      thumbnail: (id) => thumbnails.get(id),
+      ...(deps.lastRefusal ? { lastRefusal: deps.lastRefusal } : {}),
+    },
+  });
+  registerHealthRoutes(app, {
+    admin,
+    version: deps.about.version,
+    bucket: deps.bucket.description,
+    keyPairId: deps.about.keyPairId,
+    dataDir: config.dataDir,
+    ingest: () => ({ rtmpPorts: config.rtmpPorts, rtmpsPorts: config.rtmpsPorts, publishers: deps.publishing?.().size ?? 0 }),
+    transcoders: () => [...deps.live.states()].map(([channelId, state]) => {
+      const load = deps.capacity?.loads().find((l) => l.channelId === channelId);
+      return { channelId, state, restarts: deps.live.channel(channelId)?.restarts ?? 0, ...(load?.cores !== undefined ? { cpuCores: load.cores } : {}), ...(load?.realtime !== undefined ? { realtime: load.realtime } : {}) };
+    }),
+    ...(deps.capacity ? { liveBudgetCores: deps.capacity.budgetCores } : {}),
+    jobs: () => deps.videos.jobCounts(),
   });
   return app;
 }
 
-function renderMetrics(live: LiveManager, capacity: AppDeps['capacity']): string {
-  const lines = [
-    '# HELP boxoffice_live_channel_state 1 for the state each known live channel is in.',
-    '# TYPE boxoffice_live_channel_state gauge',
-  ];
-  for (const [id, state] of live.states()) lines.push(`boxoffice_live_channel_state{channel="${id}",state="${state}"} 1`);
-  lines.push('# HELP boxoffice_transcoder_restarts_total Live transcoder restarts after a crash.', '# TYPE boxoffice_transcoder_restarts_total counter');
-  for (const [id] of live.states()) lines.push(`boxoffice_transcoder_restarts_total{channel="${id}"} ${live.channel(id)?.restarts ?? 0}`);
-  if (capacity) {
-    const loads = capacity.loads();
-    lines.push('# HELP boxoffice_transcoder_cpu_cores CPU cores each live transcoder uses (sampled every 2 s).', '# TYPE boxoffice_transcoder_cpu_cores gauge');
-    for (const l of loads) if (l.cores !== undefined) lines.push(`boxoffice_transcoder_cpu_cores{channel="${l.channelId}"} ${l.cores.toFixed(3)}`);
-    lines.push('# HELP boxoffice_transcoder_realtime Media seconds each live transcoder produces per wall second (last 10 s).', '# TYPE boxoffice_transcoder_realtime gauge');
-    for (const l of loads) if (l.realtime !== undefined) lines.push(`boxoffice_transcoder_realtime{channel="${l.channelId}"} ${l.realtime.toFixed(3)}`);
-    lines.push('# HELP boxoffice_live_cpu_budget_cores CPU cores live transcoders may use together (LIVE_CPU_BUDGET).', '# TYPE boxoffice_live_cpu_budget_cores gauge', `boxoffice_live_cpu_budget_cores ${capacity.budgetCores}`);
-  }
-  return `${lines.join('\n')}\n`;
+/** A live state as the console shows it: never started and ended shows are both off air. */
+function consoleState(state: string | undefined): string {
+  return state === undefined || state === 'idle' || state === 'ended' ? 'offline' : state;
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LADDER, parseLadder, type RungSpec } from './hls/ladder.ts';
-import { LOG_LEVELS, type LogLevel } from './log.ts';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.ts';
 
 /** x264 presets accepted by X264_PRESET. */
 export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const;
@@ -44,6 +44,10 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly ffmpegPath: string;
   readonly logLevel: LogLevel;
+  /** `json` (pino's lines, the default) or `pretty` (pino-pretty, for development). */
+  readonly logFormat: LogFormat;
+  /** Bytes per chunk of the console's resumable uploads. */
+  readonly uploadChunkBytes: number;
   /** An existing CloudFront key; both unset means a key generated into DATA_DIR. */
   readonly signingKeyPairId: string | undefined;
   readonly signingPrivateKeyFile: string | undefined;
@@ -149,6 +153,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const rtmpHandshakeTimeoutSeconds = read('RTMP_HANDSHAKE_TIMEOUT_SECONDS', 5, intIn(1, 60));
   const adminToken = read<string | undefined>('ADMIN_TOKEN', undefined, (raw) => (raw.length >= 16 ? raw : new Invalid('at least 16 characters')));
   const logLevel = read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS));
+  const logFormat = read('LOG_FORMAT', 'json', oneOf(LOG_FORMATS));
+  const uploadChunkBytes = read('UPLOAD_CHUNK_BYTES', 8 * 1024 * 1024, intIn(64 * 1024, 64 * 1024 * 1024));
   const ffmpegPath = read('FFMPEG_PATH', 'ffmpeg', (raw) => raw);
   const signingKeyPairId = read<string | undefined>('SIGNING_KEY_PAIR_ID', undefined, (raw) => (/^[A-Z0-9]{8,64}$/.test(raw) ? raw : new Invalid('a CloudFront key id such as K2JCJMDEHXQW5F')));
   const signingPrivateKeyFile = read<string | undefined>('SIGNING_PRIVATE_KEY_FILE', undefined, (raw) => path.resolve(cwd, raw));
@@ -211,6 +217,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     adminToken,
     ffmpegPath,
     logLevel,
+    logFormat,
+    uploadChunkBytes,
     signingKeyPairId,
     signingPrivateKeyFile,
     signingPublicKeysFile,

@@ -28,13 +28,16 @@ import { CertificateError, loadTlsCertificate, type TlsCertificate } from './ing
 import { createCapacityMonitor } from './live/capacity.ts';
 import { createLiveManager } from './live/live-manager.ts';
 import { createRecorder } from './live/recorder.ts';
-import { createLogger } from './log.ts';
+import { createPino, loggerOf } from './log.ts';
 import { KeyError, keySourcesOf, loadSigningKeys, type SigningKeys } from './signing/keys.ts';
 import { signatureQueryParams } from './signing/signer.ts';
 import { createSigningPool } from './signing/signing-pool.ts';
 import { createVerifier } from './signing/verifier.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The project's version, from package.json. */
+const readVersion = (): string => (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Starts every part in order and stops them in reverse on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -48,7 +51,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const log = createLogger(config.logLevel);
+  const pino = createPino(config.logLevel, config.logFormat);
+  const log = loggerOf(pino);
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.mkdirSync(config.mediaDir, { recursive: true });
   const stored = config.adminToken ? { token: config.adminToken, created: false } : loadOrCreateAdminToken(config.dataDir);
@@ -143,8 +147,12 @@ async function main(): Promise<void> {
     ...(mailer ? { mailer } : {}), capacity, log, verifier, gateway, stripe, videos, bucket,
     kickJobs: jobs.kick,
     lastRefusal: ingest.lastRefusal,
+    publishing: ingest.publishing,
     adminToken: stored.token,
+    httpLog: pino,
     playerDir: path.join(ROOT, 'player'),
+    consoleDir: path.join(ROOT, 'console'),
+    about: { version: readVersion(), keyPairId: keys.keyPairId },
     grants,
     viewerSecret: loadOrCreateViewerSecret(config.dataDir),
     rtmpt,

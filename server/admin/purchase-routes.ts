@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Device, DeviceRepository } from '../db/device-repository.ts';
 import type { Purchase, PurchaseRepository } from '../db/purchase-repository.ts';
 import { sendError } from '../origin/http-reply.ts';
-import { requireAdmin } from './admin-auth.ts';
+import type { AdminGuard } from './admin-auth.ts';
 
 /** A purchase as the admin API shows it: its state and the devices it is open on (no viewer ids). */
 export function purchaseView(p: Purchase, devices: readonly Device[], now: number): Record<string, unknown> {
@@ -29,8 +29,8 @@ export const deviceView = (d: Device): Record<string, unknown> => ({
 });
 
 /** `GET /api/admin/purchases[?email=&item=]`, `GET /api/admin/purchases/<session>/devices`, `DELETE …/devices/<device>`. */
-export function registerPurchaseRoutes(app: FastifyInstance, deps: { purchases: PurchaseRepository; devices: DeviceRepository; adminToken: string; maxDevices: number; now: () => number }): void {
-  const guard = { onRequest: requireAdmin(deps.adminToken) };
+export function registerPurchaseRoutes(app: FastifyInstance, deps: { purchases: PurchaseRepository; devices: DeviceRepository; admin: AdminGuard; maxDevices: number; now: () => number }): void {
+  const guard = { onRequest: deps.admin };
   app.get<{ Querystring: { email?: string; item?: string } }>('/api/admin/purchases', guard, async (req, reply) => {
     const { email, item } = req.query;
     const list = deps.purchases.list({ ...(email ? { email } : {}), ...(item ? { itemId: item } : {}), limit: 500 });

@@ -3,7 +3,7 @@ import { VIDEO_ID, type Video, type VideoRepository } from '../db/video-reposito
 import { sendError } from '../origin/http-reply.ts';
 import type { Bucket } from '../storage/bucket.ts';
 import { versionPrefix } from '../storage/vod-keys.ts';
-import { requireAdmin } from './admin-auth.ts';
+import type { AdminGuard } from './admin-auth.ts';
 import { MAX_PRICE_CENTS } from './channel-routes.ts';
 
 /** A replay change, checked; or what is wrong with it. */
@@ -25,17 +25,17 @@ export function findReplay(videos: Pick<VideoRepository, 'get'>, id: string): Vi
   return v?.channelId !== undefined ? v : undefined;
 }
 
-/** Deletes a replay: its own version folders in the bucket, then its catalog entry (the files first, so nothing is left orphaned and listed). */
-export async function deleteReplay(deps: { videos: VideoRepository; bucket: Pick<Bucket, 'list' | 'delete'> }, replay: Video): Promise<number> {
-  let deleted = 0;
-  for (const version of deps.videos.versions(replay.id)) {
-    for (const key of await deps.bucket.list(`${versionPrefix(replay.id, version)}/`)) {
-      await deps.bucket.delete(key);
-      deleted++;
-    }
-  }
-  deps.videos.remove(replay.id);
-  return deleted;
+/**
+ * Deletes a video or replay: its own version folders in the bucket and a source the console uploaded
+ * (`uploads/…`; an operator's own source key is left alone), then its catalog entry (the files first, so
+ * nothing is left orphaned and listed). Returns how many files were deleted.
+ */
+export async function deleteVideo(deps: { videos: VideoRepository; bucket: Pick<Bucket, 'list' | 'delete'> }, video: Video): Promise<number> {
+  const keys = video.sourceKey.startsWith('uploads/') ? [video.sourceKey] : [];
+  for (const version of deps.videos.versions(video.id)) keys.push(...(await deps.bucket.list(`${versionPrefix(video.id, version)}/`)));
+  for (const key of keys) await deps.bucket.delete(key);
+  deps.videos.remove(video.id);
+  return keys.length;
 }
 
 /** The replay as the admin API shows it. */
@@ -45,8 +45,8 @@ const view = (v: Video) => ({
 });
 
 /** `GET /api/admin/replays[?channel=]`, `PATCH /api/admin/replays/<id>` (title, price), `DELETE /api/admin/replays/<id>`, behind the admin token. */
-export function registerReplayRoutes(app: FastifyInstance, deps: { videos: VideoRepository; bucket: Bucket; adminToken: string }): void {
-  const guard = { onRequest: requireAdmin(deps.adminToken) };
+export function registerReplayRoutes(app: FastifyInstance, deps: { videos: VideoRepository; bucket: Bucket; admin: AdminGuard }): void {
+  const guard = { onRequest: deps.admin };
   app.get<{ Querystring: { channel?: string } }>('/api/admin/replays', guard, async (req, reply) =>
     reply.header('cache-control', 'no-store').send({ replays: deps.videos.replays(req.query.channel).map(view) }),
   );
@@ -63,7 +63,7 @@ export function registerReplayRoutes(app: FastifyInstance, deps: { videos: Video
   app.delete<{ Params: { id: string } }>('/api/admin/replays/:id', guard, async (req, reply) => {
     const replay = findReplay(deps.videos, req.params.id);
     if (!replay) return sendError(reply, 404, 'unknown_replay', 'no such replay');
-    const files = await deleteReplay(deps, replay);
+    const files = await deleteVideo(deps, replay);
     return reply.header('cache-control', 'no-store').send({ id: replay.id, deleted: true, files });
   });
 }

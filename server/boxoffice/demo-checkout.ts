@@ -24,6 +24,7 @@ export function createDemoGateway(deps: { purchases: PurchaseRepository; publicU
       return { id, url: `${deps.publicUrl}/demo-checkout/${id}` };
     },
     confirm: async (id) => (DEMO_ID.test(id) ? toPayment(id) : undefined),
+    refund: async () => undefined, // no money moved: the box office's revocation is the whole refund
   };
 }
 

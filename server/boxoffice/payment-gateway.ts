@@ -16,4 +16,6 @@ export interface PaymentGateway {
   createCheckout(req: CheckoutRequest): Promise<{ id: string; url: string }>;
   /** The payment of a checkout session if it is paid, else undefined. */
   confirm(sessionId: string): Promise<Payment | undefined>;
+  /** Returns a payment's money in full (Stripe: a refund of the payment intent; the demo: nothing moves). */
+  refund(paymentIntent: string): Promise<void>;
 }

@@ -67,5 +67,9 @@ export function createStripeGateway(stripe: Stripe, opts: { accessHours: number;
       if (!/^cs_[A-Za-z0-9_]{1,200}$/.test(sessionId)) return undefined;
       return paymentFromSession(await stripe.checkout.sessions.retrieve(sessionId), opts.now());
     },
+    async refund(paymentIntent) {
+      // the idempotency key makes a retried click one refund, not two
+      await stripe.refunds.create({ payment_intent: paymentIntent }, { idempotencyKey: `refund-${paymentIntent}` });
+    },
   };
 }

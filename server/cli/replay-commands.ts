@@ -1,4 +1,4 @@
-import { checkReplayChange, deleteReplay, findReplay } from '../admin/replay-routes.ts';
+import { checkReplayChange, deleteVideo, findReplay } from '../admin/replay-routes.ts';
 import type { VideoRepository } from '../db/video-repository.ts';
 import type { Bucket } from '../storage/bucket.ts';
 import { parsePrice } from './channel-commands.ts';
@@ -30,7 +30,7 @@ export async function runReplayCommand(args: { positional: string[]; flags: Map<
   const replay = findReplay(deps.videos, id);
   if (!replay) return fail(deps.err, `no replay "${id}" (replay list shows them)`);
   if (sub === 'delete') {
-    const files = await deleteReplay(deps, replay);
+    const files = await deleteVideo(deps, replay);
     deps.out(`Deleted replay ${replay.id} ("${replay.title}") and its ${files} files`);
     return 0;
   }

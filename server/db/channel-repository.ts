@@ -28,8 +28,8 @@ export interface ChannelRepository {
   get(id: string): Channel | undefined;
   findByStreamKey(streamKey: string): Channel | undefined;
   list(): Channel[];
-  /** Changes a channel's title and/or price; the updated channel, or undefined when unknown. */
-  update(id: string, changes: { title?: string; priceCents?: number }): Channel | undefined;
+  /** Changes a channel's title, price or stream key; the updated channel, or undefined when unknown. */
+  update(id: string, changes: { title?: string; priceCents?: number; streamKey?: string }): Channel | undefined;
 }
 
 /** Builds the channel repository over an open database. */
@@ -38,7 +38,7 @@ export function createChannelRepository(db: Db): ChannelRepository {
   const byId = db.prepare('SELECT * FROM channels WHERE id = ?');
   const byKey = db.prepare('SELECT * FROM channels WHERE stream_key = ?');
   const all = db.prepare('SELECT * FROM channels ORDER BY created_at, id');
-  const setFields = db.prepare('UPDATE channels SET title = COALESCE(@title, title), price_cents = COALESCE(@priceCents, price_cents) WHERE id = @id');
+  const setFields = db.prepare('UPDATE channels SET title = COALESCE(@title, title), price_cents = COALESCE(@priceCents, price_cents), stream_key = COALESCE(@streamKey, stream_key) WHERE id = @id');
   const toChannel = (r: ChannelRow): Channel => ({
     id: r.id,
     title: r.title,
@@ -64,7 +64,7 @@ export function createChannelRepository(db: Db): ChannelRepository {
     },
     list: () => (all.all() as ChannelRow[]).map(toChannel),
     update(id, changes) {
-      setFields.run({ id, title: changes.title ?? null, priceCents: changes.priceCents ?? null });
+      setFields.run({ id, title: changes.title ?? null, priceCents: changes.priceCents ?? null, streamKey: changes.streamKey ?? null });
       const r = byId.get(id) as ChannelRow | undefined;
       return r && toChannel(r);
     },

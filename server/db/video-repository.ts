@@ -54,6 +54,10 @@ export interface VideoRepository {
   /** Records a complete version and makes it current (the moment it becomes visible). */
   publish(videoId: string, version: string, durationSec: number, now: number): void;
   job(id: string): Job | undefined;
+  /** Each video's newest packaging job, by video id. */
+  latestJobs(): Map<string, Job>;
+  /** How many jobs are in each state. */
+  jobCounts(): Record<Job['state'], number>;
   /** Claims the oldest queued job (atomically: one runner per job), or undefined. */
   claimNext(now: number): Job | undefined;
   progress(jobId: string, progress: number, now: number): void;
@@ -99,6 +103,8 @@ export function createVideoRepository(db: Db): VideoRepository {
   const updateVideo = db.prepare('UPDATE videos SET title = ?, price_cents = COALESCE(?, price_cents) WHERE id = ?');
   const insertJob = db.prepare("INSERT INTO jobs (id, video_id, state, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?)");
   const jobById = db.prepare('SELECT * FROM jobs WHERE id = ?');
+  const newestJobs = db.prepare('SELECT * FROM jobs WHERE rowid IN (SELECT max(rowid) FROM jobs GROUP BY video_id)');
+  const countJobs = db.prepare('SELECT state, count(*) AS n FROM jobs GROUP BY state');
   const versionExists = db.prepare('SELECT 1 FROM video_versions WHERE video_id = ? AND version = ?');
   const addVersion = db.prepare('INSERT INTO video_versions (video_id, version, duration_sec, published_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const setCurrent = db.prepare('UPDATE videos SET version = ?, duration_sec = ? WHERE id = ?');
@@ -150,6 +156,12 @@ export function createVideoRepository(db: Db): VideoRepository {
         setCurrent.run(version, durationSec, videoId);
       })(),
     job: getJob,
+    latestJobs: () => new Map((newestJobs.all() as JobRow[]).map((r) => [r.video_id, toJob(r)])),
+    jobCounts: () => {
+      const counts = { queued: 0, running: 0, done: 0, failed: 0 };
+      for (const r of countJobs.all() as Array<{ state: Job['state']; n: number }>) counts[r.state] = r.n;
+      return counts;
+    },
     claimNext(now) {
       for (;;) {
         const next = nextQueued.get() as { id: string } | undefined;

@@ -45,6 +45,8 @@ export interface RtmpIngest {
   handleSocket(socket: RtmpTransport): void;
   /** The last publish of this channel the ingest refused after its key was accepted (e.g. an unsupported codec), if any. */
   lastRefusal(channelId: string): { reason: string; at: number } | undefined;
+  /** The bytes each live publisher has sent so far, by channel. */
+  publishing(): Map<string, number>;
   /** Closes every RTMP connection. */
   stop(): void;
 }
@@ -251,6 +253,7 @@ export function createRtmpIngest(hooks: IngestHooks, log: Logger, options: Inges
   return {
     handleSocket,
     lastRefusal: (id) => refusals.get(id),
+    publishing: () => new Map([...publishers].map(([id, p]) => [id, p.session.inBytes])),
     stop() {
       clearInterval(summaries);
       for (const socket of sockets) socket.destroy();

@@ -56,6 +56,8 @@ export interface LiveChannel {
   master(variant?: PlaylistVariant, range?: WindowRange): PlaylistBody | undefined;
   media(rung: string, variant?: PlaylistVariant, range?: WindowRange): PlaylistBody | undefined;
   segment(runId: string, rung: string, file: string): StoredSegment | undefined;
+  /** The newest segment file of the smallest rung while on air (the console's thumbnail is cut from it). */
+  newestSegmentFile(): string | undefined;
   readonly restarts: number;
   /** The running transcoder: its PID and recent realtime factor (known after about 10 s). */
   transcoder(): { pid: number; realtime: number | undefined } | undefined;
@@ -284,6 +286,7 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     master: (variant = 'plain', range = 'hot') => (session && session.window.listedCount > 0 ? session.masters[range][variant] : undefined),
     media: (rung, variant = 'plain', range = 'hot') => (session && session.window.listedCount > 0 ? session.media(rung, variant, range) : undefined),
     segment: (runId, rung, file) => [session, ...oldSessions].map((s) => s?.window.lookup(runId, rung, file)).find(Boolean),
+    newestSegmentFile: () => (session && !session.window.ended ? session.window.newest(session.rungs.at(-1)!.name)?.path : undefined),
     get restarts() {
       return state.restarts;
     },

@@ -52,6 +52,8 @@ export interface SegmentWindow {
   readonly size: number;
   hasRun(runId: string): boolean;
   media(rung: string, range?: WindowRange): MediaPlaylistState | undefined;
+  /** The newest segment of a rung in the hot window. */
+  newest(rung: string): StoredSegment | undefined;
   /** Program date of the oldest segment the DVR playlists list, if any. */
   readonly dvrStart: number | undefined;
 }
@@ -174,6 +176,7 @@ export function createSegmentWindow(opts: SegmentWindowOptions): SegmentWindow {
         ended,
       };
     },
+    newest: (rung) => hot.lists.get(rung)?.at(-1),
     get dvrStart() {
       return dvr.lists.get(opts.rungs[0]!)?.[0]?.programDateTime;
     },

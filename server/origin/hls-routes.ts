@@ -51,6 +51,8 @@ export interface LiveRouteDeps {
   readonly checkSignature: (req: IncomingMessage) => Verdict;
   readonly segmentSeconds: number;
   readonly log: Logger;
+  /** Notes a viewer's media playlist reload (viewers now). */
+  readonly seen?: (channelId: string, req: IncomingMessage) => void;
 }
 
 /** A handler on raw node request and response objects (a promise when it waits, e.g. for a file). */
@@ -93,7 +95,10 @@ export function createLiveHandler(deps: LiveRouteDeps): RawHandler {
     }
     if (file.kind === 'media') {
       const body = channel?.media(file.rung, file.variant, file.range);
-      if (body) return writePlaylist(req, res, body, capMaxAge(mediaPlaylistCache(deps.segmentSeconds, body.ended), ttl), gzip, cors);
+      if (body) {
+        deps.seen?.(channelId, req);
+        return writePlaylist(req, res, body, capMaxAge(mediaPlaylistCache(deps.segmentSeconds, body.ended), ttl), gzip, cors);
+      }
       return channel?.master() ? failWith(res, cors, 404, 'not_found', 'no such rendition') : failWith(res, cors, 404, 'offline', OFFLINE);
     }
     const seg = channel?.segment(file.run, file.rung, file.file);
@@ -119,7 +124,7 @@ function failWith(res: ServerResponse, cors: Readonly<Record<string, string>>, s
 
 /** Mounts a raw handler on a fastify route prefix (GET and HEAD). */
 export function mountRaw(app: FastifyInstance, prefix: string, handler: RawHandler): void {
-  app.get(`${prefix}*`, async (req, reply) => {
+  app.get(`${prefix}*`, { config: { helmet: { skipRoute: true } } }, async (req, reply) => {
     reply.hijack();
     await handler(req.raw, reply.raw);
   });
@@ -132,7 +137,7 @@ export function isPublicLivePath(access: (id: string) => ChannelAccess): (parts:
 
 /** CORS preflight for HLS below `prefix` (players may send Range): public files for any site, others for allowed sites only. */
 export function registerHlsPreflight(app: FastifyInstance, prefix: string, deps: { cors: CorsPolicy; isPublic(parts: readonly string[]): boolean }): void {
-  app.options(`${prefix}*`, async (req, reply) => {
+  app.options(`${prefix}*`, { config: { helmet: { skipRoute: true } } }, async (req, reply) => {
     const parts = splitSafePath(req.url.split('?')[0]!);
     const cors = deps.cors.headers(req.headers.origin, parts !== null && deps.isPublic(parts));
     reply.headers(cors);

@@ -26,6 +26,8 @@ const REQUEST_ERRORS: Readonly<Record<string, ErrorReply>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'the body is not valid JSON'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'the body is empty: send a JSON object'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_content_length', 'Content-Length does not match the body'],
+  // raised by @fastify/rate-limit (app.ts builds it); Retry-After says when
+  FST_RATE_LIMITED: [429, 'rate_limited', 'too many attempts: try again shortly (see Retry-After)'],
 };
 
 /** Our answer to a 4xx error fastify raised (a fixed message for codes it does not list). */

@@ -26,6 +26,8 @@ export interface VodRouteDeps {
   readonly checkSignature: (req: IncomingMessage) => Verdict;
   readonly cors: CorsPolicy;
   readonly log: Logger;
+  /** Notes a viewer's segment request (viewers now). */
+  readonly seen?: (videoId: string, req: IncomingMessage) => void;
 }
 
 /** The file a path below `/vod/<id>/` names, and whether it names a content version (`<version>/<file>`). */
@@ -85,6 +87,7 @@ export function createVodHandler(deps: VodRouteDeps): RawHandler {
     const etag = `"${version}-${file.replace(/\//g, '-')}"`;
     const cache = capMaxAge(SEGMENT_CACHE, ttl);
     if (file.endsWith('.m3u8')) return writePlaylist(req, res, { text: bytes.toString('utf8'), etag }, cache, gzip, cors);
+    if (file.endsWith('.ts')) deps.seen?.(video.id, req);
     writeBytes(req, res, bytes, etag, file.endsWith('.ts') ? 'video/mp2t' : 'image/jpeg', cache);
   };
 }

@@ -46,6 +46,7 @@ export function staticLive(): LiveManager {
       run === 'rabcd' && rung === '240p' && file === '0.ts'
         ? { seq: 0, runId: run, rung, file, duration: 1, path: '/nonexistent', discontinuity: false, programDateTime: 0, bytes: Buffer.from('segment bytes') }
         : undefined,
+    newestSegmentFile: () => undefined,
     restarts: 0,
     transcoder: () => undefined,
     stop: async () => undefined,
@@ -108,6 +109,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
     devices: createDeviceRepository(db), gateway, stripe, now, videos, bucket,
     kickJobs: opts.kickJobs ?? (() => undefined),
     playerDir: path.join(ROOT, 'player'),
+    consoleDir: path.join(ROOT, 'console'),
+    about: { version: 'test', keyPairId: keys.keyPairId },
     verifier: createVerifier(keys.publicKeys, { now }),
     viewerSecret: Buffer.alloc(32, 7),
   });

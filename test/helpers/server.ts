@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readableLine } from './log-lines.ts';
 import { freePort, spawnChild, type Child } from './processes.ts';
 import { waitFor } from './wait.ts';
 
@@ -18,7 +19,10 @@ export interface TestServer {
   readonly dataDir: string;
   readonly demoKey: string;
   readonly adminToken: string;
+  /** What the origin printed, its pino JSON lines rendered as `LEVEL msg {fields}` (readableLog). */
   output(): string;
+  /** What the origin printed, as printed. */
+  rawOutput(): string;
   rtmpUrl(key: string, port?: number, app?: string): string;
   get(p: string, headers?: Record<string, string>): Promise<Response>;
   /** SIGTERM by PID (SIGKILL with `kill`), then removes the data folder unless `keepData`; resolves with the exit code. */
@@ -54,9 +58,18 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
     },
   });
   let out = '';
-  child.proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor('the origin to listen', () => out.includes(' INFO listening') || (child.proc.exitCode !== null && Promise.reject(new Error(out))), 20_000);
+  // rendered as the lines arrive (each stream's partial last line waits for its end)
+  let readable = '';
+  const partial = { stdout: '', stderr: '' };
+  const take = (stream: 'stdout' | 'stderr') => (d: Buffer): void => {
+    out += d.toString();
+    const lines = (partial[stream] + d.toString()).split('\n');
+    partial[stream] = lines.pop()!;
+    for (const line of lines) readable += `${readableLine(line)}\n`;
+  };
+  child.proc.stdout!.on('data', take('stdout'));
+  child.proc.stderr!.on('data', take('stderr'));
+  await waitFor('the origin to listen', () => out.includes('"msg":"listening"') || (child.proc.exitCode !== null && Promise.reject(new Error(out))), 20_000);
   const baseUrl = `http://127.0.0.1:${httpPort}`;
   return {
     child,
@@ -67,7 +80,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { data
     dataDir,
     demoKey: /Stream key:\s+(sk_\S+)/.exec(out)![1]!,
     adminToken: /Admin token[^:]*\): (\S+)/.exec(out)?.[1] ?? env.ADMIN_TOKEN ?? fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim(),
-    output: () => out,
+    output: () => readable + (partial.stdout || partial.stderr ? `${partial.stdout}${partial.stderr}` : ''),
+    rawOutput: () => out,
     rtmpUrl: (key, port = rtmpPort, app = 'cfx/st') => `rtmp://127.0.0.1:${port}/${app}/${key}`,
     get: (p, headers = {}) => fetch(`${baseUrl}${p}`, { headers }),
     async stop({ keepData = false, signal = 'SIGTERM' } = {}) {

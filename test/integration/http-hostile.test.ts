@@ -370,7 +370,7 @@ describe('hostile HTTP in-process: bodies, admin auth, cookies, signatures, CORS
     for (const [what, url, headers] of attempts) {
       const res = await app.inject({ url, headers });
       assert.equal(res.statusCode, 401, what);
-      assert.deepEqual(res.json(), { error: 'unauthorized', message: 'a valid admin bearer token is required' }, what);
+      assert.deepEqual(res.json(), { error: 'unauthorized', message: 'a valid admin bearer token or console session is required' }, what);
       assert.equal(res.headers['www-authenticate'], 'Bearer');
       assert.ok(!res.body.includes(token));
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { renderPage } from '../../server/origin/player-routes.ts';
+import { renderPage } from '../../server/origin/static-bundle.ts';
 import { buildTestApp } from '../helpers/app.ts';
 
 describe('player assets: content-hashed names, immutable for a year; pages a short cache', () => {
