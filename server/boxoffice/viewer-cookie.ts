@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestScheme } from '../origin/signature-gate.ts';
-import { parseCookies } from '../signing/verifier.ts';
 
 /** Name of the viewer cookie. */
 export const VIEWER_COOKIE = 'bo_viewer';
@@ -29,14 +28,14 @@ export function loadOrCreateViewerSecret(dataDir: string): Buffer {
 }
 
 /**
- * Builds the viewer cookie handling: `v_<128 random bits>.<HMAC-SHA256>`, a year, HttpOnly, SameSite=Lax
+ * Builds the viewer cookie handling (over @fastify/cookie): `v_<128 random bits>.<HMAC-SHA256>`, a year, HttpOnly, SameSite=Lax
  * (Strict would drop it on the way back from Stripe Checkout and mint a new viewer), Secure when PUBLIC_URL
  * is https or the request came over https (X-Forwarded-Proto only with TRUST_PROXY).
  */
 export function createViewerCookies(secret: Buffer, opts: { secure: boolean; trustProxy: boolean }): ViewerCookies {
   const mac = (id: string): string => crypto.createHmac('sha256', secret).update(id).digest('base64url');
   const read = (req: FastifyRequest): string | undefined => {
-    const value = parseCookies(req.headers.cookie)[VIEWER_COOKIE];
+    const value = req.cookies?.[VIEWER_COOKIE];
     const m = value && /^(v_[A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(value);
     if (!m) return undefined;
     const expected = Buffer.from(mac(m[1]!));
@@ -50,8 +49,7 @@ export function createViewerCookies(secret: Buffer, opts: { secure: boolean; tru
       if (existing) return existing;
       const id = `v_${crypto.randomBytes(16).toString('base64url')}`;
       const secure = opts.secure || requestScheme(req.raw, opts.trustProxy) === 'https';
-      const attributes = ['Path=/', `Max-Age=${365 * 24 * 3600}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])];
-      reply.header('set-cookie', [`${VIEWER_COOKIE}=${id}.${mac(id)}`, ...attributes].join('; '));
+      reply.setCookie(VIEWER_COOKIE, `${id}.${mac(id)}`, { path: '/', maxAge: 365 * 24 * 3600, httpOnly: true, sameSite: 'lax', secure });
       return id;
     },
   };

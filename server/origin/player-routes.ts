@@ -36,22 +36,25 @@ export function playerCsp(publicUrl: string): Record<string, string[]> {
 export function registerPlayerRoutes(app: FastifyInstance, deps: { playerDir: string; publicUrl: string; viewers: ViewerCookies; onWatch(req: FastifyRequest): Promise<void> }): void {
   const bundle = createStaticBundle({ dir: deps.playerDir, hashed: HASHED_ASSET, prefix: '/assets/', buildHint: 'the player is not built: run scripts/build-player.sh (npm start does)' });
   const page = { config: { helmet: { contentSecurityPolicy: { useDefaults: false, directives: playerCsp(deps.publicUrl) } } } };
-  /** A page answer may be shared by a cache only when it sets no viewer cookie. */
-  const cacheControl = (reply: FastifyReply): string => (reply.hasHeader('set-cookie') ? 'private, no-cache' : PAGE_CACHE);
+  /** Gives a first-time visitor their viewer cookie; the answer may then be shared by a cache only when it set none. */
+  const cacheControl = (req: FastifyRequest, reply: FastifyReply): string => {
+    const known = deps.viewers.read(req) !== undefined;
+    deps.viewers.ensure(req, reply);
+    return known ? PAGE_CACHE : 'private, no-cache';
+  };
   // `/pair` (a code from another device, typed or from its QR) and `/signin` (an emailed link) carry their secret after `#`
   for (const route of ['/', '/pair', '/signin']) {
     app.get(route, page, async (req, reply) => {
-      deps.viewers.ensure(req, reply);
-      return reply.header('cache-control', cacheControl(reply)).type('text/html; charset=utf-8').send(bundle.page());
+      return reply.header('cache-control', cacheControl(req, reply)).type('text/html; charset=utf-8').send(bundle.page());
     });
   }
   app.get<{ Params: { itemId: string } }>('/watch/:itemId', page, async (req, reply) => {
     // only names an item could have get the page; anything else (`../`, NUL, slashes) is a clear 404
     const id = req.params.itemId;
     if (!CHANNEL_NAME.test(id) && !VIDEO_ID.test(id)) return sendError(reply, 404, 'unknown_item', 'no such item');
-    deps.viewers.ensure(req, reply);
+    const cache = cacheControl(req, reply);
     await deps.onWatch(req);
-    return reply.header('cache-control', cacheControl(reply)).type('text/html; charset=utf-8').send(bundle.page());
+    return reply.header('cache-control', cache).type('text/html; charset=utf-8').send(bundle.page());
   });
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   app.get<{ Params: { file: string } }>('/assets/:file', async (req, reply) => bundle.serve(req, reply, req.params.file));

@@ -8,7 +8,9 @@ function valueAfter(text: string | undefined, name: string): string | undefined 
   const at = text?.indexOf(name) ?? -1;
   if (at < 0) return undefined;
   const start = at + name.length;
-  return text!.slice(start, start + KEY_CHARS);
+  const value = text!.slice(start, start + KEY_CHARS);
+  const end = value.search(/[;&]/);
+  return end < 0 ? value : value.slice(0, end);
 }
 
 /**
