@@ -1,27 +1,14 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import path from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pino from 'pino';
-import { createAdminGuard } from './admin/admin-auth.ts';
-import { createAdminSessions } from './admin/admin-sessions.ts';
-import { registerChannelRoutes } from './admin/channel-routes.ts';
-import { registerHealthRoutes } from './admin/health-routes.ts';
-import { createLiveThumbnails } from './admin/live-thumbnail.ts';
-import { registerSalesRoutes } from './admin/sales-routes.ts';
-import { registerSessionRoutes } from './admin/session-routes.ts';
-import { registerUploadRoutes } from './admin/upload-routes.ts';
-import { createUploadStore } from './admin/uploads.ts';
-import { createBitrateMeter } from './ingest/bitrate-meter.ts';
 import { loggableUrl } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { registerConsoleRoutes } from './origin/console-routes.ts';
-import { requestScheme } from './origin/signature-gate.ts';
+import { registerAdminApi } from './admin/admin-api.ts';
 import { createViewersNow, viewerKey } from './origin/viewers-now.ts';
-import { ffprobeFor } from './vod/probe.ts';
 import type { Config } from './config.ts';
 import type { ChannelRepository } from './db/channel-repository.ts';
 import type { CapacityMonitor } from './live/capacity.ts';
@@ -49,10 +36,7 @@ import type { DeviceRepository } from './db/device-repository.ts';
 import { createDevices } from './boxoffice/devices.ts';
 import { registerDeviceRoutes } from './boxoffice/device-routes.ts';
 import type { Mailer } from './boxoffice/mailer.ts';
-import { registerPurchaseRoutes } from './admin/purchase-routes.ts';
 import type { VideoRepository } from './db/video-repository.ts';
-import { registerVideoRoutes } from './admin/video-routes.ts';
-import { registerReplayRoutes } from './admin/replay-routes.ts';
 import { createVodHandler, isPublicVodPath } from './origin/vod-routes.ts';
 import type { Bucket } from './storage/bucket.ts';
 
@@ -240,60 +224,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   live = createLiveHandler({ live: deps.live, access, cors, checkSignature, segmentSeconds: config.segmentSeconds, log: deps.log, seen });
   mountRaw(app, '/live/', live);
 
-  // the operator's API and console: the admin token (CLI, scripts) or a console session with its CSRF token
-  const sessionHours = 12;
-  const sessions = createAdminSessions({ ttlMs: sessionHours * 3600_000, now });
-  const admin = createAdminGuard(deps.adminToken, sessions);
-  // in a plugin: loaded after @fastify/rate-limit, whose onRoute hook must see the sign-in route's limit
-  void app.register(async (scope) => registerSessionRoutes(scope, { sessions, adminToken: deps.adminToken, guard: admin, ttlSeconds: sessionHours * 3600, secure: (req) => secure || requestScheme(req.raw, config.trustProxy) === 'https' }));
-  registerConsoleRoutes(app, { consoleDir: deps.consoleDir });
-  registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, admin, kick: deps.kickJobs, now, viewersNow: (id) => viewersNow.count(id) });
-  registerUploadRoutes(app, {
-    uploads: createUploadStore({ dir: path.join(config.dataDir, 'uploads'), maxBytes: 100 * 1024 ** 3 }),
-    videos: deps.videos, bucket: deps.bucket, admin, chunkBytes: config.uploadChunkBytes, ffprobePath: ffprobeFor(config.ffmpegPath), kick: deps.kickJobs, now,
-  });
-  registerReplayRoutes(app, { videos: deps.videos, bucket: deps.bucket, admin });
-  registerPurchaseRoutes(app, { purchases: deps.purchases, devices: deps.devices, admin, maxDevices: config.maxDevicesPerPurchase, now });
-  registerSalesRoutes(app, {
-    purchases: deps.purchases, gateway: deps.gateway, admin, titleOf: (id) => catalog.find(id)?.title ?? deps.videos.get(id)?.title,
-    revoke: (intent, reason) => entitlements.revoke(intent, reason), log: deps.log, now,
-  });
-  const thumbnails = createLiveThumbnails({ ffmpegPath: config.ffmpegPath, newestSegmentFile: (id) => deps.live.channel(id)?.newestSegmentFile() });
-  const bitrates = createBitrateMeter();
-  registerChannelRoutes(app, {
-    channels: deps.channels,
-    admin,
-    config,
-    live: {
-      state: (id) => consoleState(deps.live.channel(id)?.state()),
-      stats: (id) => {
-        const load = deps.capacity?.loads().find((l) => l.channelId === id);
-        const kbps = deps.publishing ? bitrates.sample(deps.publishing()).get(id) : undefined;
-        return { ...(load?.realtime !== undefined ? { realtime: Number(load.realtime.toFixed(2)) } : {}), ...(load?.cores !== undefined ? { cpuCores: Number(load.cores.toFixed(2)) } : {}), ...(kbps !== undefined ? { bitrateInKbps: kbps } : {}) };
-      },
-      viewersNow: (id) => viewersNow.count(id),
-      thumbnail: (id) => thumbnails.get(id),
-      ...(deps.lastRefusal ? { lastRefusal: deps.lastRefusal } : {}),
-    },
-  });
-  registerHealthRoutes(app, {
-    admin,
-    version: deps.about.version,
-    bucket: deps.bucket.description,
-    keyPairId: deps.about.keyPairId,
-    dataDir: config.dataDir,
-    ingest: () => ({ rtmpPorts: config.rtmpPorts, rtmpsPorts: config.rtmpsPorts, publishers: deps.publishing?.().size ?? 0 }),
-    transcoders: () => [...deps.live.states()].map(([channelId, state]) => {
-      const load = deps.capacity?.loads().find((l) => l.channelId === channelId);
-      return { channelId, state, restarts: deps.live.channel(channelId)?.restarts ?? 0, ...(load?.cores !== undefined ? { cpuCores: load.cores } : {}), ...(load?.realtime !== undefined ? { realtime: load.realtime } : {}) };
-    }),
-    ...(deps.capacity ? { liveBudgetCores: deps.capacity.budgetCores } : {}),
-    jobs: () => deps.videos.jobCounts(),
-  });
+  registerAdminApi(app, deps, { catalog, entitlements, viewersNow, now, secure });
   return app;
-}
-
-/** A live state as the console shows it: never started and ended shows are both off air. */
-function consoleState(state: string | undefined): string {
-  return state === undefined || state === 'idle' || state === 'ended' ? 'offline' : state;
 }

@@ -35,7 +35,7 @@ export function saleOf(p: Purchase, title: string, now: number): Sale {
 }
 
 /** Sums sales by a key (and currency: amounts in two currencies are never added). */
-function totalsBy<K extends string>(sales: readonly Sale[], field: K, keyOf: (s: Sale) => string, extra: (s: Sale) => Record<string, string>): Array<SalesTotal & Record<K, string>> {
+function totalsBy<T extends SalesTotal>(sales: readonly Sale[], field: string, keyOf: (s: Sale) => string, extra: (s: Sale) => Record<string, string>): T[] {
   const rows = new Map<string, SalesTotal & Record<string, string | number>>();
   for (const s of sales) {
     const id = `${keyOf(s)}\u0000${s.currency}`;
@@ -43,14 +43,14 @@ function totalsBy<K extends string>(sales: readonly Sale[], field: K, keyOf: (s:
     const back = s.state !== 'paid';
     rows.set(id, { ...row, sold: row.sold + 1, refunded: row.refunded + (back ? 1 : 0), grossCents: row.grossCents + s.amountCents, netCents: row.netCents + (back ? 0 : s.amountCents) });
   }
-  return [...rows.values()] as Array<SalesTotal & Record<K, string>>;
+  return [...rows.values()] as unknown as T[];
 }
 
 /** Totals per item (most net first) and per UTC day (newest first). */
 export function salesTotals(sales: readonly Sale[]) {
   return {
-    byItem: totalsBy(sales, 'itemId', (s) => s.itemId, (s) => ({ title: s.title })).sort((a, b) => b.netCents - a.netCents || a.itemId.localeCompare(b.itemId)),
-    byDay: totalsBy(sales, 'day', (s) => s.paidAt.slice(0, 10), () => ({})).sort((a, b) => b.day.localeCompare(a.day)),
+    byItem: totalsBy<SalesTotal & { itemId: string; title: string }>(sales, 'itemId', (s) => s.itemId, (s) => ({ title: s.title })).sort((a, b) => b.netCents - a.netCents || a.itemId.localeCompare(b.itemId)),
+    byDay: totalsBy<SalesTotal & { day: string }>(sales, 'day', (s) => s.paidAt.slice(0, 10), () => ({})).sort((a, b) => b.day.localeCompare(a.day)),
   };
 }
 
