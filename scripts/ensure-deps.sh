@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node 20.19+, 22.12+ or 24 (package.json "engines"; README "Node versions"). Older ones cannot require()
+# the ES-module-only packages among the dependencies (cookie 2, which fastify's inject loads).
+case "$(node -p '
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major === 24 ? "ok"
+    : major <= 22 ? "old" : "untested"')" in
+  ok) ;;
+  old) echo "boxoffice: Node $(node --version) is not supported: use Node 20.19+, 22.12+ or 24" >&2; exit 1 ;;
+  *) echo "boxoffice: Node $(node --version) is untested (supported: 20.19+, 22.12+, 24); carrying on" >&2 ;;
+esac
+
 packages=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)
 if [[ "${1:-}" == "--browser" ]]; then
@@ -29,8 +40,27 @@ if ((${#packages[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
+# better-sqlite3 is compiled when no prebuilt binary can be downloaded; build it against the running Node's
+# own headers when that Node ships them (nodejs.org builds, nvm and Debian all do), never against another
+# Node's headers that an npmrc `nodedir` may name (that binary would not load), and without a download.
+node_prefix=$(node -p 'require("node:path").resolve(process.execPath, "../..")')
+if [[ -f "$node_prefix/include/node/node_version.h" ]] &&
+  [[ "$(awk '/^#define NODE_(MAJOR|MINOR|PATCH)_VERSION /{printf "%s%s", sep, $3; sep="."}' "$node_prefix/include/node/node_version.h")" == "$(node -p process.versions.node)" ]]; then
+  export npm_config_nodedir="$node_prefix"
+fi
+
 # npm dependencies: (re)install when node_modules is missing or older than the lockfile.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "boxoffice: installing npm dependencies…"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# better-sqlite3's binary is built for one Node ABI: after switching Node (say 20 to 24) rebuild it.
+if [[ -d node_modules/better-sqlite3 ]] && ! node -e 'require("better-sqlite3")(":memory:").close()' >/dev/null 2>&1; then
+  echo "boxoffice: building better-sqlite3 for Node $(node --version)…"
+  npm rebuild better-sqlite3 --no-audit --no-fund --loglevel=error >/dev/null || true
+  if ! err=$(node -e 'require("better-sqlite3")(":memory:").close()' 2>&1); then
+    echo "boxoffice: better-sqlite3 does not load on Node $(node --version): $(grep -m1 -E 'Error|error' <<<"$err")" >&2
+    exit 1
+  fi
 fi
