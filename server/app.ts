@@ -96,14 +96,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const viewersNow = createViewersNow({ windowMs: 30_000, maxPerItem: 100_000 });
   const seen = (itemId: string, req: http.IncomingMessage): void => viewersNow.seen(itemId, viewerKey(req));
   const metrics = createMetrics({ live: deps.live, ...(deps.capacity ? { capacity: deps.capacity } : {}), viewersNow: () => viewersNow.all() });
-  /** Records a raw live answer in the request histogram when it is written (route by file type: no per-path labels). */
-  const observeLive = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const started = performance.now();
-    res.once('finish', () => {
-      const url = req.url!;
-      const route = url.includes('.m3u8') ? '/live/*.m3u8' : url.includes('.ts') ? '/live/*.ts' : '/live/*';
-      metrics.observe(req.method!, route, res.statusCode, (performance.now() - started) / 1000);
-    });
+  /** Records a raw live answer in the request histogram once written (memory answers: when the handler returns; a file read: when it settles). */
+  const liveDone = (req: http.IncomingMessage, res: http.ServerResponse, started: number): void => {
+    const url = req.url!;
+    metrics.observe(req.method!, url.includes('.m3u8') ? '/live/*.m3u8' : url.includes('.ts') ? '/live/*.ts' : '/live/*', res.statusCode, (performance.now() - started) / 1000);
   };
   const viaEdge = createOriginGuard(deps.config.originSecret, (req) => deps.rtmpt?.isRtmptRequest(req.method, req.url) === true);
   const app = Fastify({
@@ -114,9 +110,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       http.createServer((req, res) => {
         if (!viaEdge(req)) writeError(res, 403, 'edge_required', 'this origin answers only through its CDN');
         else if (live && (req.method === 'GET' || req.method === 'HEAD') && req.url?.startsWith('/live/')) {
-          observeLive(req, res);
+          const started = performance.now();
           try {
-            live(req, res)?.catch((e: Error) => liveFailed(req, res, e));
+            const pending = live(req, res);
+            if (pending) pending.then(() => liveDone(req, res, started), (e: Error) => liveFailed(req, res, e));
+            else liveDone(req, res, started);
           } catch (e) {
             liveFailed(req, res, e as Error);
           }

@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import type { CapacityMonitor } from './live/capacity.ts';
 import type { LiveManager } from './live/live-manager.ts';
+import { createRequestHistogram } from './request-histogram.ts';
 
 /** Buckets of the request duration histograms, in seconds (memory answers take well under a millisecond). */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -31,12 +32,8 @@ function scrapedGauge(registry: client.Registry, name: string, help: string, lab
 export function createMetrics(src: MetricSources) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  const duration = new client.Histogram({
-    name: 'http_request_duration_seconds', help: 'HTTP request duration by method, route pattern and status.',
-    labelNames: ['method', 'route', 'status_code'], buckets: DURATION_BUCKETS, registers: [registry],
-  });
-  /** Histogram children by `method route status`: prom-client hashes labels on every call, the hot path looks them up once. */
-  const children = new Map<string, client.Histogram.Internal<string>>();
+  const duration = createRequestHistogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration by method, route pattern and status.', buckets: DURATION_BUCKETS });
+  registry.registerMetric(duration.metric as unknown as client.Metric);
   scrapedGauge(registry, 'boxoffice_live_channel_state', '1 for the state each known live channel is in.', ['channel', 'state'], (set) => {
     for (const [channel, state] of src.live.states()) set({ channel, state }, 1);
   });
@@ -64,12 +61,7 @@ export function createMetrics(src: MetricSources) {
     contentType: registry.contentType,
     render: (): Promise<string> => registry.metrics(),
     /** Records one answered request. */
-    observe(method: string, route: string, status: number, seconds: number): void {
-      const key = `${method} ${route} ${status}`;
-      let child = children.get(key);
-      if (!child) children.set(key, (child = duration.labels(method, route, String(status))));
-      child.observe(seconds);
-    },
+    observe: duration.observe,
   };
 }
 

@@ -29,26 +29,24 @@ export function viewerKey(req: IncomingMessage): string {
 
 /**
  * Concurrent viewers per item: the distinct viewers whose requests arrived within `windowMs`, from playlist
- * reloads (live) and segment requests (VOD). Each item keeps at most `maxPerItem` keys, oldest dropped first.
+ * reloads (live) and segment requests (VOD). Each item keeps at most `maxPerItem` keys, the first seen dropped first.
  */
 export function createViewersNow(opts: { windowMs: number; maxPerItem: number; now?: () => number }) {
   const now = opts.now ?? Date.now;
-  /** Per item, viewer key → last seen; a Map's order is insertion order, so re-inserting keeps the oldest first. */
+  /** Per item, viewer key → last seen (a reload only updates the time: no re-insertion on the hot path). */
   const items = new Map<string, Map<string, number>>();
   const sweep = (seen: Map<string, number>, t: number): void => {
-    for (const [key, at] of seen) {
-      if (t - at < opts.windowMs) break;
-      seen.delete(key);
-    }
+    for (const [key, at] of seen) if (t - at >= opts.windowMs) seen.delete(key);
   };
   return {
     /** Notes a request of `itemId` from the viewer `key`. */
     seen(itemId: string, key: string): void {
       let seen = items.get(itemId);
       if (!seen) items.set(itemId, (seen = new Map()));
-      seen.delete(key);
+      const fresh = !seen.has(key);
       seen.set(key, now());
-      if (seen.size > opts.maxPerItem) seen.delete(seen.keys().next().value!);
+      // past the bound the viewer seen first goes: memory stays bounded whatever the keys
+      if (fresh && seen.size > opts.maxPerItem) seen.delete(seen.keys().next().value!);
     },
     /** Viewers of one item now. */
     count(itemId: string): number {
