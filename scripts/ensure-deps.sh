@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Node 20.19+, 22.12+ or 24 (package.json "engines"; README "Node versions"). Older ones cannot require()
-# the ES-module-only packages among the dependencies (cookie 2, which fastify's inject loads).
+# the ES-module-only packages among the dependencies (cookie 2, which fastify's inject loads). Without node
+# on PATH the checks below say what is missing first.
+if command -v node >/dev/null 2>&1; then
 case "$(node -p '
   const [major, minor] = process.versions.node.split(".").map(Number);
   (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major === 24 ? "ok"
@@ -15,6 +17,7 @@ case "$(node -p '
   old) echo "boxoffice: Node $(node --version) is not supported: use Node 20.19+, 22.12+ or 24" >&2; exit 1 ;;
   *) echo "boxoffice: Node $(node --version) is untested (supported: 20.19+, 22.12+, 24); carrying on" >&2 ;;
 esac
+fi
 
 packages=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)

@@ -451,7 +451,7 @@ describe('hostile HTTP in-process: bodies, admin auth, cookies, signatures, CORS
   test('cookies without https: HttpOnly, SameSite=Lax, no Secure; X-Forwarded-Proto is ignored without TRUST_PROXY', async () => {
     for (const headers of [{ host: HOST }, { host: HOST, 'x-forwarded-proto': 'https' }] as Array<Record<string, string>>) {
       const { viewer, grant } = await buyAndPlay(app, headers);
-      assert.match(viewer, /^bo_viewer=v_[^;]+; Path=\/; Max-Age=31536000; HttpOnly; SameSite=Lax$/);
+      assert.match(viewer, /^bo_viewer=v_[^;]+; Max-Age=31536000; Path=\/; HttpOnly; SameSite=Lax$/);
       assert.equal(grant.length, 3);
       for (const c of grant) assert.match(c, /^CloudFront-(Policy|Signature|Key-Pair-Id)=[^;]+; Path=\/live\/paid\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
     }
@@ -599,7 +599,7 @@ describe('cookies over https: Secure as well', () => {
     const t = await buildTestApp({ live: staticLive(), env: { PUBLIC_URL: 'https://tv.example.com' } });
     try {
       const { viewer, grant } = await buyAndPlay(t.app, { host: 'tv.example.com' });
-      assert.match(viewer, /; HttpOnly; SameSite=Lax; Secure$/);
+      assert.match(viewer, /; HttpOnly; Secure; SameSite=Lax$/);
       for (const c of grant) assert.match(c, /; Path=\/live\/paid\/; Expires=[^;]+; HttpOnly; SameSite=Lax; Secure$/);
     } finally {
       await t.close();
@@ -610,7 +610,7 @@ describe('cookies over https: Secure as well', () => {
     const t = await buildTestApp({ live: staticLive(), env: { TRUST_PROXY: 'true' } });
     try {
       const https = await buyAndPlay(t.app, { host: HOST, 'x-forwarded-proto': 'https' });
-      assert.match(https.viewer, /; HttpOnly; SameSite=Lax; Secure$/);
+      assert.match(https.viewer, /; HttpOnly; Secure; SameSite=Lax$/);
       for (const c of https.grant) assert.match(c, /; HttpOnly; SameSite=Lax; Secure$/);
       const plain = await buyAndPlay(t.app, { host: HOST, 'x-forwarded-proto': 'http' });
       assert.match(plain.viewer, /; HttpOnly; SameSite=Lax$/);
