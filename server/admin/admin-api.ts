@@ -88,6 +88,8 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminDeps, ctx: Adm
     purchases: deps.purchases, gateway: deps.gateway, admin, titleOf: (id) => catalog.find(id)?.title ?? deps.videos.get(id)?.title,
     revoke: (intent, reason) => entitlements.revoke(intent, reason), log: deps.log, now,
   });
+  /** The capacity monitor's last sample of a channel's transcoder. */
+  const loadOf = (id: string) => deps.capacity?.loads().find((l) => l.channelId === id);
   const thumbnails = createLiveThumbnails({ ffmpegPath: config.ffmpegPath, newestSegmentFile: (id) => deps.live.channel(id)?.newestSegmentFile() });
   const bitrates = createBitrateMeter();
   registerChannelRoutes(app, {
@@ -97,7 +99,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminDeps, ctx: Adm
     live: {
       state: (id) => consoleState(deps.live.channel(id)?.state()),
       stats: (id) => {
-        const load = deps.capacity?.loads().find((l) => l.channelId === id);
+        const load = loadOf(id);
         const kbps = deps.publishing ? bitrates.sample(deps.publishing()).get(id) : undefined;
         return { ...(load?.realtime !== undefined ? { realtime: Number(load.realtime.toFixed(2)) } : {}), ...(load?.cores !== undefined ? { cpuCores: Number(load.cores.toFixed(2)) } : {}), ...(kbps !== undefined ? { bitrateInKbps: kbps } : {}) };
       },
@@ -114,7 +116,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminDeps, ctx: Adm
     dataDir: config.dataDir,
     ingest: () => ({ rtmpPorts: config.rtmpPorts, rtmpsPorts: config.rtmpsPorts, publishers: deps.publishing?.().size ?? 0 }),
     transcoders: () => [...deps.live.states()].map(([channelId, state]) => {
-      const load = deps.capacity?.loads().find((l) => l.channelId === channelId);
+      const load = loadOf(channelId);
       return { channelId, state, restarts: deps.live.channel(channelId)?.restarts ?? 0, ...(load?.cores !== undefined ? { cpuCores: load.cores } : {}), ...(load?.realtime !== undefined ? { realtime: load.realtime } : {}) };
     }),
     ...(deps.capacity ? { liveBudgetCores: deps.capacity.budgetCores } : {}),

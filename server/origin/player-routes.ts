@@ -38,9 +38,9 @@ export function registerPlayerRoutes(app: FastifyInstance, deps: { playerDir: st
   const page = { config: { helmet: { contentSecurityPolicy: { useDefaults: false, directives: playerCsp(deps.publicUrl) } } } };
   /** Gives a first-time visitor their viewer cookie; the answer may then be shared by a cache only when it set none. */
   const cacheControl = (req: FastifyRequest, reply: FastifyReply): string => {
-    const known = deps.viewers.read(req) !== undefined;
-    deps.viewers.ensure(req, reply);
-    return known ? PAGE_CACHE : 'private, no-cache';
+    if (deps.viewers.read(req) !== undefined) return PAGE_CACHE;
+    deps.viewers.ensure(req, reply); // reads the cookie again only on a first visit
+    return 'private, no-cache';
   };
   // `/pair` (a code from another device, typed or from its QR) and `/signin` (an emailed link) carry their secret after `#`
   for (const route of ['/', '/pair', '/signin']) {
