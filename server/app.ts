@@ -189,7 +189,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     catalog, entitlements, viewers, cors, now, log: deps.log, gateway: deps.gateway, grants: deps.grants,
     publicUrl: config.publicUrl, accessHours: config.accessHours, playbackUrlHours: config.playbackUrlHours,
     bindIp: config.signingBindIp, trustProxy: config.trustProxy, signFreeItems: !config.enforceSignatures,
-    dvr: config.liveDvrMinutes > 0, emailLinks: deps.mailer !== undefined,
+    dvr: config.liveDvrMinutes > 0, lowLatency: config.liveHls === 'both', emailLinks: deps.mailer !== undefined,
   };
 
   registerPlayerRoutes(app, { playerDir: deps.playerDir, publicUrl: config.publicUrl, viewers, onWatch: (req) => confirmReturn(req, boxOffice) });
@@ -220,7 +220,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     log: deps.log,
     seen,
   }));
-  live = createLiveHandler({ live: deps.live, access, cors, checkSignature, segmentSeconds: config.segmentSeconds, log: deps.log, seen });
+  live = createLiveHandler({ live: deps.live, access, cors, checkSignature, segmentSeconds: config.segmentSeconds, log: deps.log, seen, liveHls: config.liveHls });
   mountRaw(app, '/live/', live);
 
   registerAdminApi(app, deps, { catalog, entitlements, viewersNow, now, secure });

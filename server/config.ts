@@ -6,6 +6,10 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.ts
 /** x264 presets accepted by X264_PRESET. */
 export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const;
 
+/** What live HLS the origin offers: TS segments only, LL-HLS at the master's own URL, or both (LL-HLS beside the standard master). */
+export const LIVE_HLS_MODES = ['standard', 'low-latency', 'both'] as const;
+export type LiveHlsMode = (typeof LIVE_HLS_MODES)[number];
+
 /** The validated, frozen configuration of one origin process. */
 export interface Config {
   readonly httpPort: number;
@@ -36,6 +40,10 @@ export interface Config {
   readonly liveDvrMinutes: number;
   /** Every live show is recorded and published to the bucket as a replay. */
   readonly liveRecord: boolean;
+  /** `both`: `ll.m3u8` is LL-HLS beside the standard `master.m3u8`; `low-latency`: `master.m3u8` is LL-HLS; `standard`: no LL-HLS. */
+  readonly liveHls: LiveHlsMode;
+  /** LL-HLS partial segment length in seconds (parts are cut at the first frame past it). */
+  readonly partSeconds: number;
   /** CPU cores live transcoders may use together: a new channel that would not fit is refused (admission control). */
   readonly liveCpuBudget: number;
   /** Time an RTMP connection has to finish the handshake and start a publish or play (also the first-byte deadline of every listener). */
@@ -146,6 +154,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const liveWindowSegments = read('LIVE_WINDOW_SEGMENTS', 6, intIn(3, 60));
   const liveDvrMinutes = read('LIVE_DVR_MINUTES', 120, intIn(0, 24 * 60));
   const liveRecord = read('LIVE_RECORD', true, parseBool);
+  const liveHls = read('LIVE_HLS', 'both', oneOf(LIVE_HLS_MODES));
+  const partSeconds = read('PART_SECONDS', 0.333, (raw) =>
+    /^\d(\.\d{1,3})?$/.test(raw) && Number(raw) >= 0.1 && Number(raw) <= 1 ? Number(raw) : new Invalid('seconds from 0.1 to 1, e.g. 0.333'),
+  );
   // the origin itself and the system keep 15% of the machine
   const liveCpuBudget = read('LIVE_CPU_BUDGET', Math.round(os.availableParallelism() * 85) / 100, (raw) =>
     /^\d{1,4}(\.\d{1,3})?$/.test(raw) && Number(raw) > 0 ? Number(raw) : new Invalid('CPU cores, more than 0; fractions allowed (1.5)'),
@@ -212,6 +224,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     liveWindowSegments,
     liveDvrMinutes,
     liveRecord,
+    liveHls,
+    partSeconds,
     liveCpuBudget,
     rtmpHandshakeTimeoutSeconds,
     adminToken,

@@ -13,9 +13,9 @@ export interface Item {
   readonly accessUntil?: string;
 }
 
-/** What `/api/playback/<id>` answers (`dvrUrl`: the DVR master of a live item, when the origin keeps one). */
+/** What `/api/playback/<id>` answers (`dvrUrl`: the DVR master of a live item, when the origin keeps one; `llUrl`: its LL-HLS master). */
 export type Playback =
-  | { kind: 'ok'; url: string; expiresAt: string | null; dvrUrl?: string }
+  | { kind: 'ok'; url: string; expiresAt: string | null; dvrUrl?: string; llUrl?: string }
   | { kind: 'payment_required'; accessHours: number }
   | { kind: 'unknown' };
 
@@ -74,9 +74,9 @@ export const emailSignInLink = (email: string): Promise<Answer<{ message: string
 export async function fetchPlayback(itemId: string, player?: 'url'): Promise<Playback> {
   const res = await request(`/api/playback/${encodeURIComponent(itemId)}${player ? `?player=${player}` : ''}`);
   if (res.status === 404) return { kind: 'unknown' };
-  const body = (await res.json()) as { url: string; expiresAt: string | null; accessHours: number; dvrUrl?: string };
+  const body = (await res.json()) as { url: string; expiresAt: string | null; accessHours: number; dvrUrl?: string; llUrl?: string };
   if (res.status === 402) return { kind: 'payment_required', accessHours: body.accessHours };
-  return { kind: 'ok', url: body.url, expiresAt: body.expiresAt, ...(typeof body.dvrUrl === 'string' ? { dvrUrl: body.dvrUrl } : {}) };
+  return { kind: 'ok', url: body.url, expiresAt: body.expiresAt, ...(typeof body.dvrUrl === 'string' ? { dvrUrl: body.dvrUrl } : {}), ...(typeof body.llUrl === 'string' ? { llUrl: body.llUrl } : {}) };
 }
 
 /** Starts a checkout and returns where to send the viewer. */

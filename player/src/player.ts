@@ -46,6 +46,8 @@ export interface PlayerSession {
   seekBehind(seconds: number): void;
   /** The wall-clock date of the playing position (PROGRAM-DATE-TIME), when the playlist carries one. */
   playingDate(): Date | undefined;
+  /** The loaded playlist offers LL-HLS parts (hls.js then plays in low-latency mode). */
+  lowLatency(): boolean;
   destroy(): void;
 }
 
@@ -64,7 +66,7 @@ const label = (level: Level): string => `${level.height}p · ${(level.bitrate / 
  */
 export function startPlayback(video: HTMLVideoElement, url: string, events: PlayerEvents, opts: PlaybackOptions = {}): PlayerSession {
   if (browserSupport(video) === 'native') return startNative(video, url, events);
-  const hls = new Hls({ startPosition: opts.startPosition ?? -1, enableWorker: true, lowLatencyMode: false, backBufferLength: 30, manifestLoadingMaxRetry: 4, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
+  const hls = new Hls({ startPosition: opts.startPosition ?? -1, enableWorker: true, lowLatencyMode: true, backBufferLength: 30, manifestLoadingMaxRetry: 4, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 6 });
   let networkRetries = 0;
   hls.on(Events.MANIFEST_PARSED, (_e, data) => {
     events.qualities(data.levels.map((level, index) => ({ index, label: label(level) })));
@@ -117,6 +119,7 @@ export function startPlayback(video: HTMLVideoElement, url: string, events: Play
       if (behind !== undefined) video.currentTime = Math.max(0, video.currentTime + behind - seconds);
     },
     playingDate: () => hls.playingDate ?? undefined,
+    lowLatency: () => (hls.latestLevelDetails?.partList?.length ?? 0) > 0,
     destroy() {
       video.removeEventListener('ended', events.ended);
       hls.destroy();
@@ -138,6 +141,7 @@ function startNative(video: HTMLVideoElement, url: string, events: PlayerEvents)
     liveWindow: () => undefined,
     seekBehind: () => undefined,
     playingDate: () => undefined,
+    lowLatency: () => false,
     jumpToLive() {
       if (video.seekable.length > 0) video.currentTime = video.seekable.end(video.seekable.length - 1);
     },

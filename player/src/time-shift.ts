@@ -76,6 +76,7 @@ export function startTimeShift(video: HTMLVideoElement, urls: { url: string; dvr
     latency: () => session.latency(),
     liveWindow: () => session.liveWindow(),
     playingDate: () => session.playingDate(),
+    lowLatency: () => session.lowLatency(),
     jumpToLive,
     seekBehind(seconds) {
       if (seconds <= 0) return jumpToLive();

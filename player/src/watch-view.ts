@@ -5,6 +5,7 @@ import { createDvrBar } from './dvr-bar.ts';
 import { createPlayerLink } from './player-link.ts';
 import { browserSupport, startPlayback, type PlayerEvents, type PlayerSession } from './player.ts';
 import { startTimeShift, type TimeShiftSession } from './time-shift.ts';
+import { measuredDelay } from './latency.ts';
 
 /** The watch page of one item: buy panel, player, quality menu, live state and time-shift, and every error said in words. */
 export async function renderWatch(root: HTMLElement, itemId: string, pageStart: number): Promise<void> {
@@ -107,8 +108,13 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
         const behind = session?.latency();
         const shift = shifted?.state();
         const back = shift !== undefined && !shift.atLive;
-        latency.textContent = behind === undefined ? 'LIVE' : back ? `${behind.toFixed(1)} s behind live` : `LIVE · ${behind.toFixed(1)} s behind`;
+        const delay = measuredDelay(session?.playingDate());
+        const lowLatency = session?.lowLatency() === true;
+        latency.textContent = behind === undefined ? 'LIVE' : back ? `${behind.toFixed(1)} s behind live` : `LIVE${lowLatency ? ' · low latency' : ''} · ${(delay ?? behind).toFixed(1)} s`;
+        latency.title = delay === undefined ? 'seconds behind the live edge' : 'seconds from the origin receiving the picture to your screen';
         latency.dataset.seconds = behind === undefined ? '' : behind.toFixed(2);
+        latency.dataset.delay = delay === undefined ? '' : delay.toFixed(2);
+        latency.dataset.lowLatency = String(lowLatency);
         // the playing position's wall-clock date (PROGRAM-DATE-TIME), for tests and the curious
         latency.dataset.programDate = String(session?.playingDate()?.getTime() ?? '');
         dvr.update(shift);
@@ -135,7 +141,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
       const resume = video.currentTime;
       const pb = await fetchPlayback(itemId).catch(() => undefined);
       if (pb?.kind === 'ok') {
-        play(pb.url, pb.dvrUrl);
+        play(pb.llUrl ?? pb.url, pb.dvrUrl);
         if (item?.kind === 'vod') video.addEventListener('loadedmetadata', () => (video.currentTime = resume), { once: true });
         return;
       }
@@ -154,7 +160,7 @@ export async function renderWatch(root: HTMLElement, itemId: string, pageStart: 
       if (pb.kind === 'payment_required') return buyPanel('Buy access', pb.accessHours);
       if (item!.kind === 'live' && !item!.online) return offline();
       refreshedAfterDenial = false;
-      play(pb.url, pb.dvrUrl);
+      play(pb.llUrl ?? pb.url, pb.dvrUrl); // LL-HLS where the origin offers it
     } catch (e) {
       say(e instanceof NetworkError ? 'Network trouble: retrying…' : `Something went wrong: ${(e as Error).message}`, 'error');
       if (e instanceof NetworkError) timers.push(window.setTimeout(() => void begin(), 3000));

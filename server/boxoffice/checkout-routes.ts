@@ -36,10 +36,15 @@ export interface BoxOfficeDeps {
   readonly emailLinks: boolean;
   /** Live channels have DVR playlists (`dvr.m3u8` beside each master): playback answers carry `dvrUrl`. */
   readonly dvr: boolean;
+  /** Live channels have a LL-HLS master beside the standard one (`ll.m3u8`, LIVE_HLS=both): playback answers carry `llUrl`. */
+  readonly lowLatency?: boolean;
 }
 
 /** The DVR form of a live playback URL: `dvr.m3u8` in place of `master.m3u8`, the signature query kept as it is. */
 export const dvrUrlOf = (url: string): string => url.replace(/master\.m3u8(?=\?|$)/, 'dvr.m3u8');
+
+/** The LL-HLS form of a live playback URL: `ll.m3u8` in place of `master.m3u8`, the signature query kept as it is. */
+export const llUrlOf = (url: string): string => url.replace(/master\.m3u8(?=\?|$)/, 'll.m3u8');
 
 /** The playback URL of a free item (no signature). */
 export const freeUrl = (publicUrl: string, item: CatalogItem): string => `${publicUrl}${item.folder}/master.m3u8`;
@@ -89,8 +94,9 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     if (player !== undefined && player !== 'url') return sendError(reply, 400, 'invalid_request', 'player may only be "url" (a link for players without variable substitution)');
     noStore(reply);
     // behind a CDN that checks signatures (ENFORCE_SIGNATURES=false) every item is behind the key group, free ones too
-    const withDvr = (url: string): { url: string; dvrUrl?: string } => (item.kind === 'live' && deps.dvr ? { url, dvrUrl: dvrUrlOf(url) } : { url });
-    if (item.free && !deps.signFreeItems) return reply.send({ ...withDvr(freeUrl(deps.publicUrl, item)), expiresAt: null });
+    const liveUrls = (url: string): { url: string; dvrUrl?: string; llUrl?: string } =>
+      item.kind !== 'live' ? { url } : { url, ...(deps.dvr ? { dvrUrl: dvrUrlOf(url) } : {}), ...(deps.lowLatency ? { llUrl: llUrlOf(url) } : {}) };
+    if (item.free && !deps.signFreeItems) return reply.send({ ...liveUrls(freeUrl(deps.publicUrl, item)), expiresAt: null });
     const viewerId = deps.viewers.ensure(req, reply);
     const access = item.free ? { expiresAt: deps.now() + deps.accessHours * 3600_000 } : deps.entitlements.accessTo(viewerId, item);
     if (!access) {
@@ -115,11 +121,11 @@ export function registerBoxOfficeRoutes(app: FastifyInstance, deps: BoxOfficeDep
     if (player === 'url') {
       // the signature in the path: VLC, ffplay and TV players follow the plain playlists' relative URIs with it
       const url = pathTokenUrl(grant.url, `${deps.publicUrl}${item.folder}`, item.signedEntry.replace(/(^|\/)q\//, '$1'));
-      return reply.send({ ...withDvr(url), expiresAt: expiresAt.toISOString() });
+      return reply.send({ ...liveUrls(url), expiresAt: expiresAt.toISOString() });
     }
     const secure = grant.secure || requestScheme(req.raw, deps.trustProxy) === 'https';
     for (const cookie of grantSetCookies({ ...grant, secure })) reply.header('set-cookie', cookie);
-    return reply.send({ ...withDvr(grant.url), expiresAt: expiresAt.toISOString() });
+    return reply.send({ ...liveUrls(grant.url), expiresAt: expiresAt.toISOString() });
   });
 }
 

@@ -23,6 +23,16 @@ export interface RungOutput {
   readonly dir: string;
   /** `live`: a rolling private list, files appear complete; `vod`: the whole list, written once. */
   readonly kind: 'live' | 'vod';
+  /**
+   * Live only: the same encode also goes as fragmented MP4 to file descriptor `fd` (LL-HLS), a fragment at
+   * every keyframe and after `partSeconds`. ffmpeg then runs in the run's folder and `dir` is relative to it.
+   */
+  readonly fragments?: { readonly fd: number; readonly partSeconds: number };
+}
+
+/** The fragmented-MP4 muxer's options for LL-HLS parts: an init segment first, then one `moof` + `mdat` per part. */
+export function fragmentMuxerOptions(partSeconds: number): string {
+  return `f=mp4:movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=${Math.round(partSeconds * 1e6)}`;
 }
 
 /** The output arguments of one rung: encoder settings and the HLS muxer. */
@@ -44,6 +54,12 @@ export function rungOutputArgs(o: RungOutput): string[] {
     '-sc_threshold', '0', // no scene-cut keyframes: they would differ between rungs
     ...(o.hasAudio ? ['-c:a', 'aac', '-b:a', `${AUDIO_KBPS}k`, '-ac', '2'] : []),
     '-max_muxing_queue_size', '1024', // split outputs start together; give the muxers room
+    ...(o.fragments ? teeArgs(o, o.fragments) : hlsArgs(o)),
+  ];
+}
+
+function hlsArgs(o: RungOutput): string[] {
+  return [
     '-f', 'hls',
     '-hls_time', String(o.segmentSeconds), // cut at the first keyframe after this many seconds
     ...(o.kind === 'live'
@@ -52,4 +68,14 @@ export function rungOutputArgs(o: RungOutput): string[] {
     '-hls_segment_filename', path.join(o.dir, '%d.ts'),
     path.join(o.dir, PRIVATE_PLAYLIST),
   ];
+}
+
+/**
+ * One encode to two muxers (ffmpeg's tee): the TS segments as without LL-HLS, and fragmented MP4 on a pipe.
+ * The encoder writes SPS/PPS as global headers (MP4 needs them in its init segment; the TS muxer repeats them
+ * at every keyframe). Paths are relative (ffmpeg runs in the run's folder) so nothing needs tee escaping.
+ */
+function teeArgs(o: RungOutput, fragments: { fd: number; partSeconds: number }): string[] {
+  const hls = `f=hls:hls_time=${o.segmentSeconds}:hls_list_size=10:hls_flags=independent_segments+temp_file:hls_segment_filename=${o.dir}/%d.ts`;
+  return ['-flags', '+global_header', '-f', 'tee', `[${hls}]${o.dir}/${PRIVATE_PLAYLIST}|[${fragmentMuxerOptions(fragments.partSeconds)}]pipe\\:${fragments.fd}`];
 }

@@ -30,21 +30,23 @@ export interface QueryCarrier {
   readonly prefix: string;
 }
 
-function carry(uri: string, carrier: QueryCarrier | undefined): string {
+/** A child URI as written: with a carrier, prefixed and carrying the signature by `{$name}` references. */
+export function carry(uri: string, carrier: QueryCarrier | undefined): string {
   if (!carrier) return uri;
   return `${carrier.prefix}${uri}?${carrier.params.map((p) => `${p}={$${p}}`).join('&')}`;
 }
 
-function header(carrier: QueryCarrier | undefined): string[] {
+/** The first lines of a playlist: `version` (at least) and, with a carrier, its QUERYPARAM definitions. */
+export function playlistHeader(carrier: QueryCarrier | undefined, version = 3): string[] {
   // QUERYPARAM needs protocol version 11
-  if (!carrier) return ['#EXTM3U', '#EXT-X-VERSION:3'];
+  if (!carrier) return ['#EXTM3U', `#EXT-X-VERSION:${version}`];
   return ['#EXTM3U', '#EXT-X-VERSION:11', ...carrier.params.map((p) => `#EXT-X-DEFINE:QUERYPARAM="${p}"`)];
 }
 
 /** Renders an HLS media playlist; with a carrier, segment URIs carry the playlist's signature. */
 export function renderMediaPlaylist(s: MediaPlaylistState, carrier?: QueryCarrier): string {
   const lines = [
-    ...header(carrier),
+    ...playlistHeader(carrier),
     `#EXT-X-TARGETDURATION:${s.targetDuration}`,
     `#EXT-X-MEDIA-SEQUENCE:${s.mediaSequence}`,
   ];
@@ -68,7 +70,7 @@ export interface Variant {
 
 /** Renders a master playlist with BANDWIDTH, AVERAGE-BANDWIDTH, RESOLUTION, CODECS and FRAME-RATE. */
 export function renderMasterPlaylist(variants: readonly Variant[], source: SourceInfo, carrier?: QueryCarrier): string {
-  const lines = [...header(carrier), '#EXT-X-INDEPENDENT-SEGMENTS'];
+  const lines = [...playlistHeader(carrier), '#EXT-X-INDEPENDENT-SEGMENTS'];
   const audioKbps = source.hasAudio ? AUDIO_KBPS : 0;
   for (const { rung, uri } of variants) {
     // peak: capped video rate plus audio, plus ~8 % MPEG-TS overhead; average: the targets plus overhead

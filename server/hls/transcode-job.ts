@@ -30,6 +30,11 @@ export interface TranscodeJobOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Bytes queued for stdin beyond which ffmpeg counts as stuck and is killed (default 64 MiB). */
   readonly maxBacklogBytes?: number;
+  /** The folder ffmpeg runs in (relative paths in `args` are below it). */
+  readonly cwd?: string;
+  /** Output pipes on file descriptors 3, 4, …: `onOutput(i, chunk)` gets what ffmpeg writes to fd `3 + i`. */
+  readonly outputs?: number;
+  readonly onOutput?: (index: number, chunk: Buffer) => void;
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -49,7 +54,13 @@ export function diesWithParent(command: string, args: readonly string[]): [strin
 /** Starts one ffmpeg process with an argument array (never a shell). */
 export function startTranscodeJob(opts: TranscodeJobOptions): TranscodeJob {
   const [command, args] = diesWithParent(opts.ffmpegPath, opts.args);
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const outputs = opts.outputs ?? 0;
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe', ...Array.from({ length: outputs }, () => 'pipe' as const)], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+  for (let i = 0; i < outputs; i++) {
+    const pipe = child.stdio[3 + i] as NodeJS.ReadableStream | null;
+    pipe?.on('data', (chunk: Buffer) => opts.onOutput?.(i, chunk));
+    pipe?.on('error', () => undefined); // the exit handler reports a dead ffmpeg
+  }
   const maxBacklog = opts.maxBacklogBytes ?? 64 * 2 ** 20;
   const tail: string[] = [];
   child.stderr.setEncoding('utf8');

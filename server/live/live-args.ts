@@ -12,7 +12,12 @@ export interface LiveArgsInput {
   readonly tune?: string;
   /** The run's folder; each rung writes `<outDir>/<rung>/index.m3u8` and `<n>.ts`. */
   readonly outDir: string;
+  /** LL-HLS: rung `i` also writes fragmented MP4 to file descriptor `3 + i`; ffmpeg must run in `outDir`. */
+  readonly partSeconds?: number;
 }
+
+/** The file descriptor rung `index` writes its fragmented MP4 to (after stdin, stdout and stderr). */
+export const fragmentFd = (index: number): number => 3 + index;
 
 /** The ffmpeg arguments of one live transcode: FLV on stdin, one decode, the ladder as HLS per rung. */
 export function buildLiveArgs(input: LiveArgsInput): string[] {
@@ -28,7 +33,12 @@ export function buildLiveArgs(input: LiveArgsInput): string[] {
     '-f', 'flv', '-i', 'pipe:0', // the ingest writes FLV (headers, cached GOP, live tags) to stdin
     '-filter_complex', ladderFilterGraph(rungs), // decode once, split, scale per rung
     ...rungs.flatMap((rung, index) =>
-      rungOutputArgs({ rung, index, hasAudio: source.hasAudio, segmentSeconds, preset, ...(tune ? { tune } : {}), dir: path.join(outDir, rung.name), kind: 'live' }),
+      rungOutputArgs({
+        rung, index, hasAudio: source.hasAudio, segmentSeconds, preset, ...(tune ? { tune } : {}), kind: 'live',
+        ...(input.partSeconds === undefined
+          ? { dir: path.join(outDir, rung.name) }
+          : { dir: rung.name, fragments: { fd: fragmentFd(index), partSeconds: input.partSeconds } }),
+      }),
     ),
   ];
 }

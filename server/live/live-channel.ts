@@ -15,13 +15,19 @@ import type { StoredSegment, WindowRange } from './segment-window.ts';
 import { probeWritable, toWriteProblem, type WriteProbe } from './write-probe.ts';
 
 export type { LiveState } from './channel-state.ts';
+
+/** The LL-HLS side of a session. */
+export type LowLatencySide = NonNullable<Session['lowLatency']>;
+
+/** A LL-HLS file below `<run>/<rung>/`: `init.mp4`, `<msn>.m4s` or `<msn>.<part>.m4s`. */
+export type LowLatencyFileName = { kind: 'init' } | { kind: 'segment'; msn: number } | { kind: 'part'; msn: number; part: number };
 export type { PlaylistBody, PlaylistVariant } from './live-session.ts';
 
 /** The settings a live channel uses. */
 export type LiveSettings = Pick<
   Config,
   'ladder' | 'segmentSeconds' | 'x264Preset' | 'liveGraceSeconds' | 'liveWindowSegments' | 'ffmpegPath'
-> & Partial<Pick<Config, 'x264Tune' | 'liveDvrMinutes'>>;
+> & Partial<Pick<Config, 'x264Tune' | 'liveDvrMinutes' | 'liveHls' | 'partSeconds'>>;
 
 /** What a live channel is built from. */
 export interface LiveChannelOptions {
@@ -56,6 +62,10 @@ export interface LiveChannel {
   master(variant?: PlaylistVariant, range?: WindowRange): PlaylistBody | undefined;
   media(rung: string, variant?: PlaylistVariant, range?: WindowRange): PlaylistBody | undefined;
   segment(runId: string, rung: string, file: string): StoredSegment | undefined;
+  /** The LL-HLS side of the session on air (absent with LIVE_HLS=standard or before its first part). */
+  lowLatency(): LowLatencySide | undefined;
+  /** A LL-HLS file of this or a recent session: init segment, whole segment or part (undefined: not there). */
+  lowLatencyFile(runId: string, rung: string, file: LowLatencyFileName): Buffer | undefined;
   /** The newest segment file of the smallest rung while on air (the console's thumbnail is cut from it). */
   newestSegmentFile(): string | undefined;
   readonly restarts: number;
@@ -96,7 +106,10 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   poll.unref();
 
   const newSession = (source: SourceInfo): Session => {
-    const s = createLiveSession({ source, settings, retentionMs, signatureParams: opts.signatureParams ?? ['Policy', 'Signature', 'Key-Pair-Id'] });
+    const lowLatency = settings.liveHls !== undefined && settings.liveHls !== 'standard' && settings.partSeconds !== undefined;
+    const s = createLiveSession({
+      source, settings, retentionMs, signatureParams: opts.signatureParams ?? ['Policy', 'Signature', 'Key-Pair-Id'], ...(lowLatency ? { partSeconds: settings.partSeconds } : {}),
+    });
     log.info('live session started', { channel: channelId, source: `${source.width}x${source.height}@${source.fps}`, rungs: s.rungs.map((r) => r.name) });
     if (opts.recorder) recordings.set(s, opts.recorder.begin({ channelId, sessionId: s.id, rungs: s.rungs, source }));
     return s;
@@ -105,6 +118,7 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
   /** Ends a session's window now and publishes its replay (settles once published). */
   const closeSession = (s: Session): Promise<void> => {
     s.window.end();
+    s.lowLatency?.window.end();
     const recording = recordings.get(s);
     recordings.delete(s);
     return recording?.finish() ?? Promise.resolve();
@@ -286,6 +300,15 @@ export function createLiveChannel(opts: LiveChannelOptions): LiveChannel {
     master: (variant = 'plain', range = 'hot') => (session && session.window.listedCount > 0 ? session.masters[range][variant] : undefined),
     media: (rung, variant = 'plain', range = 'hot') => (session && session.window.listedCount > 0 ? session.media(rung, variant, range) : undefined),
     segment: (runId, rung, file) => [session, ...oldSessions].map((s) => s?.window.lookup(runId, rung, file)).find(Boolean),
+    lowLatency: () => (session?.lowLatency && session.lowLatency.window.edge !== undefined ? session.lowLatency : undefined),
+    lowLatencyFile(runId, rung, file) {
+      for (const s of [session, ...oldSessions]) {
+        const w = s?.lowLatency?.window;
+        const found = w && (file.kind === 'init' ? w.init(runId, rung) : file.kind === 'segment' ? w.segment(runId, rung, file.msn) : w.part(runId, rung, file.msn, file.part)?.bytes);
+        if (found) return found;
+      }
+      return undefined;
+    },
     newestSegmentFile: () => (session && !session.window.ended ? session.window.newest(session.rungs.at(-1)!.name)?.path : undefined),
     get restarts() {
       return state.restarts;

@@ -8,8 +8,10 @@ import { createSpeedMonitor, type Progress } from '../hls/ffmpeg-progress.ts';
 import { parseMediaPlaylist, type ParsedSegment } from '../hls/playlist.ts';
 import { isCompleteTransportStream, nextScanStep } from '../hls/segment-check.ts';
 import type { JobExit, TranscodeJob, TranscodeJobOptions } from '../hls/transcode-job.ts';
+import { createFragmentFeed } from './fragment-feed.ts';
 import { buildLiveArgs } from './live-args.ts';
 import type { LiveSession } from './live-session.ts';
+import type { LowLatencyWindow } from './ll-window.ts';
 import type { StoredSegment } from './segment-window.ts';
 
 /** What one run is started with. */
@@ -19,7 +21,7 @@ export interface LiveRunOptions {
   readonly channelDir: string;
   readonly session: LiveSession;
   readonly feed: LiveFeed;
-  readonly settings: { readonly segmentSeconds: number; readonly x264Preset: string; readonly x264Tune?: string; readonly ffmpegPath: string };
+  readonly settings: { readonly segmentSeconds: number; readonly x264Preset: string; readonly x264Tune?: string; readonly ffmpegPath: string; readonly partSeconds?: number };
   readonly log: Logger;
   readonly startJob: (opts: TranscodeJobOptions) => TranscodeJob;
   /** Each listed group, as the window stored it, and its size in bytes. */
@@ -62,9 +64,16 @@ export async function startLiveRun(opts: LiveRunOptions): Promise<LiveRun> {
     await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     throw e;
   }
-  const args = buildLiveArgs({ rungs: s.rungs, source: s.source, segmentSeconds: settings.segmentSeconds, preset: settings.x264Preset, ...(settings.x264Tune ? { tune: settings.x264Tune } : {}), outDir: dir });
+  const ll = s.lowLatency;
+  const args = buildLiveArgs({
+    rungs: s.rungs, source: s.source, segmentSeconds: settings.segmentSeconds, preset: settings.x264Preset, ...(settings.x264Tune ? { tune: settings.x264Tune } : {}), outDir: dir,
+    ...(ll && settings.partSeconds !== undefined ? { partSeconds: settings.partSeconds } : {}),
+  });
   let realtime: number | undefined;
-  const job = opts.startJob({ ffmpegPath: settings.ffmpegPath, args, log, onProgress: speedTracker(channelId, log, (r) => (realtime = r ?? realtime)) });
+  const job = opts.startJob({
+    ffmpegPath: settings.ffmpegPath, args, log, onProgress: speedTracker(channelId, log, (r) => (realtime = r ?? realtime)),
+    ...(ll ? { cwd: dir, outputs: s.rungs.length, onOutput: fragmentReaders(ll.window, id, s.rungs.length, (e) => log.error('LL-HLS fragments unreadable', { channel: channelId, run: id, error: e.message })) } : {}),
+  });
   const unsubscribe = opts.feed.subscribe((chunk) => job.write(chunk));
   let listed = 0;
   let suspect = false;
@@ -131,11 +140,27 @@ export async function startLiveRun(opts: LiveRunOptions): Promise<LiveRun> {
   };
   run.done = job.exited.then(async (exit) => {
     unsubscribe();
+    ll?.window.endRun(id);
     await run.scan();
     await opts.onExit(run, exit);
   });
   log.info('transcoder started', { channel: channelId, run: id, pid: job.pid, preset: settings.x264Preset });
   return run;
+}
+
+/** One fragmented-MP4 reader per rung, feeding the LL-HLS window; a rung whose stream breaks is read no further. */
+function fragmentReaders(window: LowLatencyWindow, runId: string, rungs: number, failed: (e: Error) => void): (index: number, chunk: Buffer) => void {
+  const readers: Array<((chunk: Buffer) => void) | undefined> = Array.from({ length: rungs }, (_, i) =>
+    createFragmentFeed({ init: (bytes) => window.setInit(runId, i, bytes), fragment: (f) => window.offer(runId, i, f) }),
+  );
+  return (index, chunk) => {
+    try {
+      readers[index]?.(chunk);
+    } catch (e) {
+      readers[index] = undefined;
+      failed(e as Error);
+    }
+  };
 }
 
 /** Logs the transcoder's speed now and then, and when it falls behind realtime or catches up. */

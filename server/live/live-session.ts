@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { fitLadder, type Rung, type SourceInfo } from '../hls/ladder.ts';
+import { renderLowLatencyPlaylist } from '../hls/ll-playlist.ts';
 import { renderMasterPlaylist, renderMediaPlaylist, type QueryCarrier } from '../hls/playlist.ts';
+import { createLowLatencyWindow, type LowLatencyWindow } from './ll-window.ts';
 import { createSegmentWindow, type SegmentWindow, type WindowRange } from './segment-window.ts';
 
 /**
@@ -27,12 +29,20 @@ export interface LiveSession {
   readonly masters: Record<WindowRange, Record<PlaylistVariant, PlaylistBody>>;
   /** A rung's media playlist, rendered again only when the window has changed. */
   media(rung: string, variant: PlaylistVariant, range?: WindowRange): PlaylistBody | undefined;
+  /** LL-HLS (absent when off): the parts window, its master (`ll.m3u8`) and its media playlists (`ll-<rung>.m3u8`, whole or as a delta update). */
+  readonly lowLatency?: {
+    readonly window: LowLatencyWindow;
+    readonly masters: Record<PlaylistVariant, PlaylistBody>;
+    media(rung: string, variant: PlaylistVariant, skip: boolean): PlaylistBody | undefined;
+  };
 }
 
 /** What a session is cut from. */
 export interface LiveSessionOptions {
   readonly source: SourceInfo;
   readonly settings: { readonly ladder: Parameters<typeof fitLadder>[0]; readonly liveWindowSegments: number; readonly segmentSeconds: number; readonly liveDvrMinutes?: number };
+  /** LL-HLS part length in seconds (absent: no LL-HLS). */
+  readonly partSeconds?: number;
   readonly retentionMs: number;
   /** Query parameters the `query` playlists carry to their children (the signing parameters). */
   readonly signatureParams: readonly string[];
@@ -40,6 +50,18 @@ export interface LiveSessionOptions {
 
 /** A media playlist's name without `.m3u8`: `<rung>` for the hot window, `dvr-<rung>` for the DVR range. */
 export const mediaName = (range: WindowRange, rung: string): string => (range === 'hot' ? rung : `dvr-${rung}`);
+
+/** A LL-HLS media playlist's name without `.m3u8`. */
+export const lowLatencyName = (rung: string): string => `ll-${rung}`;
+
+/** Complete segments a LL-HLS playlist lists: enough for delta updates to skip some (CAN-SKIP-UNTIL is six target durations). */
+const LL_WINDOW_SEGMENTS = 12;
+
+/** The PART-TARGET for a part length: parts end at the first frame at or past it, so a whole number of frames, in ms rounded up. */
+export function partTargetOf(partSeconds: number, fps: number): number {
+  const frames = Math.max(1, Math.ceil(partSeconds * fps - 1e-6));
+  return Math.ceil((frames / Math.max(fps, 1)) * 1000 - 1e-6) / 1000;
+}
 
 /** Starts a session: fits the ladder to the source and renders its masters once. */
 export function createLiveSession(opts: LiveSessionOptions): LiveSession {
@@ -63,6 +85,7 @@ export function createLiveSession(opts: LiveSessionOptions): LiveSession {
     rungs,
     source,
     window,
+    ...(opts.partSeconds === undefined ? {} : { lowLatency: lowLatencyOf(id, rungs, source, settings, opts.partSeconds, carriers) }),
     masters: {
       hot: { plain: masterBody('hot', 'plain'), query: masterBody('hot', 'query') },
       dvr: { plain: masterBody('dvr', 'plain'), query: masterBody('dvr', 'query') },
@@ -76,6 +99,37 @@ export function createLiveSession(opts: LiveSessionOptions): LiveSession {
       if (!state) return undefined;
       const body = { text: renderMediaPlaylist(state, carriers[variant]), etag: `"${id}-${range}-${rung}-${variant}-${version}"`, ended: state.ended };
       cache.set(rung, { version, body });
+      return body;
+    },
+  };
+}
+
+/** The LL-HLS side of a session: the parts window and its playlists, each rendered once per window version. */
+function lowLatencyOf(
+  id: string, rungs: readonly Rung[], source: SourceInfo, settings: LiveSessionOptions['settings'], partSeconds: number, carriers: Record<PlaylistVariant, QueryCarrier | undefined>,
+): NonNullable<LiveSession['lowLatency']> {
+  const windowSegments = Math.max(settings.liveWindowSegments, LL_WINDOW_SEGMENTS);
+  const window = createLowLatencyWindow({
+    rungs: rungs.map((r) => r.name), segmentSeconds: settings.segmentSeconds, partTarget: partTargetOf(partSeconds, source.fps), windowSegments, retainSegments: windowSegments,
+  });
+  const master = (variant: PlaylistVariant): PlaylistBody => ({
+    text: renderMasterPlaylist(rungs.map((rung) => ({ rung, uri: `${lowLatencyName(rung.name)}.m3u8` })), source, carriers[variant] && { ...carriers[variant], prefix: '' }),
+    etag: `"m-${id}-ll-${variant}"`,
+    ended: false,
+  });
+  const rendered = new Map<string, { version: number; body: PlaylistBody }>();
+  return {
+    window,
+    masters: { plain: master('plain'), query: master('query') },
+    media(rung, variant, skip) {
+      const key = `${rung}|${variant}|${skip ? 1 : 0}`;
+      const version = window.version;
+      const cached = rendered.get(key);
+      if (cached?.version === version) return cached.body;
+      const state = window.media(rung);
+      if (!state) return undefined;
+      const body = { text: renderLowLatencyPlaylist(state, { carrier: carriers[variant], skip }), etag: `"${id}-ll-${rung}-${variant}-${skip ? 's' : 'f'}-${version}"`, ended: state.ended };
+      rendered.set(key, { version, body });
       return body;
     },
   };

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { CHANNEL_NAME } from '../db/channel-repository.ts';
-import type { PlaylistVariant } from '../live/live-channel.ts';
+import type { LiveHlsMode } from '../config.ts';
+import type { LowLatencyFileName, PlaylistVariant } from '../live/live-channel.ts';
 import type { WindowRange } from '../live/segment-window.ts';
 import type { LiveManager } from '../live/live-manager.ts';
 import type { Logger } from '../log.ts';
@@ -13,31 +14,49 @@ import { createGzipCache, sendError, writeBytes, writeError, writePlaylist } fro
 import { splitSafePath } from './safe-path.ts';
 import { tokenSecondsLeft, tokenSegments } from '../signing/path-token.ts';
 import { writeRefusal } from './signature-gate.ts';
+import { answerLowLatencyFile, answerLowLatencyMedia } from './ll-routes.ts';
 
 const RUNG = /^\d{2,4}p$/;
 const RUN = /^r[0-9a-z]{4,24}$/;
 const SEGMENT = /^\d{1,9}\.ts$/;
+const LL_FILE = /^(?:(init)\.mp4|(\d{1,9})\.m4s|(\d{1,9})\.(\d{1,3})\.m4s)$/;
 
 /** A file below `/live/<channel>/`, recognised. */
 export type LiveFile =
   | { kind: 'master'; variant: PlaylistVariant; range: WindowRange }
   | { kind: 'media'; rung: string; variant: PlaylistVariant; range: WindowRange }
-  | { kind: 'segment'; run: string; rung: string; file: string };
+  | { kind: 'segment'; run: string; rung: string; file: string }
+  | { kind: 'll-master'; variant: PlaylistVariant }
+  | { kind: 'll-media'; rung: string; variant: PlaylistVariant }
+  | { kind: 'll-file'; run: string; rung: string; file: LowLatencyFileName };
 
-/** Recognises `master.m3u8`, `<rung>.m3u8`, their DVR forms `dvr.m3u8`, `dvr-<rung>.m3u8` (each also under `q/`) and `<run>/<rung>/<n>.ts`. */
+/**
+ * Recognises `master.m3u8`, `<rung>.m3u8`, their DVR forms `dvr.m3u8`, `dvr-<rung>.m3u8`, the LL-HLS `ll.m3u8`
+ * and `ll-<rung>.m3u8` (each also under `q/`), `<run>/<rung>/<n>.ts` and LL-HLS `<run>/<rung>/init.mp4`,
+ * `<n>.m4s` and `<n>.<part>.m4s`.
+ */
 export function parseLiveFile(rest: readonly string[]): LiveFile | undefined {
   const [a, b, c] = rest;
   const variant: PlaylistVariant = rest.length === 2 && a === 'q' ? 'query' : 'plain';
   const name = variant === 'query' ? b : rest.length === 1 ? a : undefined;
   if (name === 'master.m3u8') return { kind: 'master', variant, range: 'hot' };
   if (name === 'dvr.m3u8') return { kind: 'master', variant, range: 'dvr' };
+  if (name === 'll.m3u8') return { kind: 'll-master', variant };
+  if (name?.startsWith('ll-') && name.endsWith('.m3u8')) {
+    const rung = name.slice(3, -5);
+    return RUNG.test(rung) ? { kind: 'll-media', rung, variant } : undefined;
+  }
   if (name?.endsWith('.m3u8')) {
     const range: WindowRange = name.startsWith('dvr-') ? 'dvr' : 'hot';
     const rung = name.slice(range === 'dvr' ? 4 : 0, -5);
     if (RUNG.test(rung)) return { kind: 'media', rung, variant, range };
   }
-  if (rest.length === 3 && RUN.test(a!) && RUNG.test(b!) && SEGMENT.test(c!)) return { kind: 'segment', run: a!, rung: b!, file: c! };
-  return undefined;
+  if (rest.length !== 3 || !RUN.test(a!) || !RUNG.test(b!)) return undefined;
+  if (SEGMENT.test(c!)) return { kind: 'segment', run: a!, rung: b!, file: c! };
+  const ll = LL_FILE.exec(c!);
+  if (!ll) return undefined;
+  const file: LowLatencyFileName = ll[1] ? { kind: 'init' } : ll[2] ? { kind: 'segment', msn: Number(ll[2]) } : { kind: 'part', msn: Number(ll[3]), part: Number(ll[4]) };
+  return { kind: 'll-file', run: a!, rung: b!, file };
 }
 
 /** Whether a channel exists and who may watch: free, paid (CloudFront checks), or paid with the origin checking signatures. */
@@ -53,6 +72,8 @@ export interface LiveRouteDeps {
   readonly log: Logger;
   /** Notes a viewer's media playlist reload (viewers now). */
   readonly seen?: (channelId: string, req: IncomingMessage) => void;
+  /** `low-latency`: `master.m3u8` answers with the LL-HLS master (default: `both`, LL-HLS at `ll.m3u8`). */
+  readonly liveHls?: LiveHlsMode;
 }
 
 /** A handler on raw node request and response objects (a promise when it waits, e.g. for a file). */
@@ -89,6 +110,20 @@ export function createLiveHandler(deps: LiveRouteDeps): RawHandler {
     if (!file) return failWith(res, cors, 404, 'not_found', 'no such file');
     const ttl = token === undefined || access === 'free' ? undefined : tokenSecondsLeft(token, Date.now());
     const channel = deps.live.channel(channelId);
+    if (file.kind === 'll-master' || (file.kind === 'master' && file.range === 'hot' && deps.liveHls === 'low-latency')) {
+      const ll = channel?.lowLatency();
+      return ll ? writePlaylist(req, res, ll.masters[file.variant], capMaxAge(MASTER_CACHE, ttl), gzip, cors) : failWith(res, cors, 404, 'offline', OFFLINE);
+    }
+    if (file.kind === 'll-media') {
+      const ll = channel?.lowLatency();
+      if (!ll) return failWith(res, cors, 404, 'offline', OFFLINE);
+      deps.seen?.(channelId, req);
+      return answerLowLatencyMedia(req, res, { ll, rung: file.rung, variant: file.variant, query: q < 0 ? '' : url.slice(q + 1), ttl, gzip, cors });
+    }
+    if (file.kind === 'll-file') {
+      if (!channel) return failWith(res, cors, 404, 'not_found', 'no such segment');
+      return answerLowLatencyFile(req, res, { channel, file, ttl, cors });
+    }
     if (file.kind === 'master') {
       const body = channel?.master(file.variant, file.range);
       return body ? writePlaylist(req, res, body, capMaxAge(MASTER_CACHE, ttl), gzip, cors) : failWith(res, cors, 404, 'offline', OFFLINE);

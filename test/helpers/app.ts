@@ -46,6 +46,8 @@ export function staticLive(): LiveManager {
       run === 'rabcd' && rung === '240p' && file === '0.ts'
         ? { seq: 0, runId: run, rung, file, duration: 1, path: '/nonexistent', discontinuity: false, programDateTime: 0, bytes: Buffer.from('segment bytes') }
         : undefined,
+    lowLatency: () => undefined,
+    lowLatencyFile: () => undefined,
     newestSegmentFile: () => undefined,
     restarts: 0,
     transcoder: () => undefined,
