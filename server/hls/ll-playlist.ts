@@ -46,8 +46,8 @@ export function serverControl(targetDuration: number, partTarget: number): { par
 }
 
 /**
- * Renders a low-latency media playlist. Parts are listed for segments within three target durations of the
- * end. With `skip` (a `_HLS_skip=YES` request), segments further than CAN-SKIP-UNTIL from the end are
+ * Renders a low-latency media playlist. Parts are listed for the last three segments, those within three
+ * target durations of the end. With `skip` (a `_HLS_skip=YES` request), segments further than CAN-SKIP-UNTIL from the end are
  * replaced by `EXT-X-SKIP` (a delta update). With a carrier, every URI carries the playlist's signature.
  */
 export function renderLowLatencyPlaylist(s: LowLatencyPlaylistState, opts: { carrier?: QueryCarrier | undefined; skip?: boolean } = {}): string {
@@ -64,8 +64,8 @@ export function renderLowLatencyPlaylist(s: LowLatencyPlaylistState, opts: { car
   ];
   if (s.discontinuitySequence > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${s.discontinuitySequence}`);
   if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
-  // parts are listed for the segments within three target durations of the end
-  const partsFrom = partsStart(s.segments, 3 * s.targetDuration);
+  // parts are listed for the segments within three target durations of the end, the last three at most
+  const partsFrom = Math.max(partsStart(s.segments, 3 * s.targetDuration), s.segments.length - 3);
   let map: string | undefined;
   s.segments.forEach((seg, i) => {
     if (i < skipped) return;

@@ -19,7 +19,7 @@ export function parseDeliveryDirectives(query: string): DeliveryDirectives | str
   const params = new URLSearchParams(query);
   const int = (name: string): number | undefined | string => {
     const raw = params.get(name);
-    if (raw === null) return undefined;
+    if (raw === null || raw === '') return undefined; // an edge forwarding every directive sends absent ones empty
     return /^\d{1,9}$/.test(raw) ? Number(raw) : `${name} must be a whole number`;
   };
   const msn = int('_HLS_msn');
@@ -27,9 +27,9 @@ export function parseDeliveryDirectives(query: string): DeliveryDirectives | str
   if (typeof msn === 'string') return msn;
   if (typeof part === 'string') return part;
   if (part !== undefined && msn === undefined) return '_HLS_part needs _HLS_msn';
-  const skip = params.get('_HLS_skip');
-  if (skip !== null && skip !== 'YES' && skip !== 'v2') return '_HLS_skip must be YES or v2';
-  return { msn, part, skip: skip !== null };
+  const skip = params.get('_HLS_skip') || undefined;
+  if (skip !== undefined && skip !== 'YES' && skip !== 'v2') return '_HLS_skip must be YES or v2';
+  return { msn, part, skip: skip !== undefined };
 }
 
 /**

@@ -15,7 +15,7 @@ const CHANNEL = 'edge-live';
 const VIEWPORT = { width: 1000, height: 800 };
 /** A signed URL's query: Policy, Signature and Key-Pair-Id, in any order. */
 const SIGNED = /^(?=.*[?&]Policy=[^&]+)(?=.*[?&]Signature=[^&]+)(?=.*[?&]Key-Pair-Id=[^&]+)/;
-const SEGMENT = /\.ts$/;
+const SEGMENT = /\.(ts|m4s)$/; // TS segments, LL-HLS segments and parts
 
 /** One HLS answer a page got: where it went, its status, and the edge's cache header. */
 interface HlsResponse {
@@ -28,7 +28,7 @@ interface HlsResponse {
 function recordHls(page: Page): HlsResponse[] {
   const seen: HlsResponse[] = [];
   page.on('response', (r) => {
-    if (/\.(m3u8|ts)(\?|$)/.test(r.url())) seen.push({ url: r.url(), status: r.status(), cache: r.headers()['x-cache'] });
+    if (/\.(m3u8|ts|m4s|mp4)(\?|$)/.test(r.url())) seen.push({ url: r.url(), status: r.status(), cache: r.headers()['x-cache'] });
   });
   return seen;
 }
@@ -36,17 +36,18 @@ function recordHls(page: Page): HlsResponse[] {
 /** The paths of the segments among `seen`. */
 const segmentPaths = (seen: readonly HlsResponse[]): Set<string> => new Set(seen.map((s) => new URL(s.url).pathname).filter((p) => SEGMENT.test(p)));
 
-/** The plain master (or DVR master) playlist next to a signed `q/` one, with no query: what a cookie-only player loads. */
-const plainMaster = (signedUrl: string): string => signedUrl.split('?')[0]!.replace(/\/q\/(master|dvr)\.m3u8$/, '/$1.m3u8');
+/** The plain master (DVR or LL-HLS master) playlist next to a signed `q/` one, with no query: what a cookie-only player loads. */
+const plainMaster = (signedUrl: string): string => signedUrl.split('?')[0]!.replace(/\/q\/(master|dvr|ll)\.m3u8$/, '/$1.m3u8');
 
 /** Makes /api/playback answer the plain master URL (its Set-Cookie kept), so hls.js relies on the signed cookies. */
 async function answerPlainUrls(page: Page): Promise<void> {
   await page.route('**/api/playback/**', async (route) => {
     const response = await route.fetch();
     if (response.status() !== 200) return route.fulfill({ response });
-    const body = (await response.json()) as { url: string; dvrUrl?: string };
+    const body = (await response.json()) as { url: string; dvrUrl?: string; llUrl?: string };
     const dvr = body.dvrUrl === undefined ? {} : { dvrUrl: plainMaster(body.dvrUrl) };
-    await route.fulfill({ response, json: { ...body, url: plainMaster(body.url), ...dvr } });
+    const ll = body.llUrl === undefined ? {} : { llUrl: plainMaster(body.llUrl) };
+    await route.fulfill({ response, json: { ...body, url: plainMaster(body.url), ...dvr, ...ll } });
   });
 }
 
@@ -149,8 +150,9 @@ describe('the web player behind a CloudFront-like edge (nginx): paid live and VO
     assert.deepEqual(cookies.filter((c) => c.startsWith('CloudFront-')), ['CloudFront-Key-Pair-Id', 'CloudFront-Policy', 'CloudFront-Signature']);
     await screenshot(page, 'edge-live-cookies');
     assertAllFromEdge(seen, edge);
-    // hls.js starts from the plain master (the player's DVR probe of dvr.m3u8 may come first)
-    assert.equal(seen.find((s) => s.url.includes('master.m3u8'))?.url, `${edge.baseUrl}/live/${CHANNEL}/master.m3u8`);
+    // hls.js starts from the plain LL-HLS master (the player's DVR probe of dvr.m3u8 may come first)
+    assert.equal(seen.find((s) => /\/(master|ll)\.m3u8/.test(s.url))?.url, `${edge.baseUrl}/live/${CHANNEL}/ll.m3u8`);
+    assert.ok(seen.some((s) => /\/ll-\d+p\.m3u8\?_HLS_msn=\d+/.test(s.url) && s.status === 200), 'blocking reloads pass the edge');
     for (const s of seen) {
       assert.doesNotMatch(s.url, /Signature=/, s.url);
       assert.doesNotMatch(new URL(s.url).pathname, /\/q\//, s.url);

@@ -96,7 +96,7 @@ describe('web player in Chromium', () => {
     await page.click('.card[data-id="demo"] a');
     await waitFor('live playback', async () => (await currentTime(page)) > 1, 30_000, 200);
     await waitFor('the latency to be reported', async () => Number((await page.$eval('#latency', (e) => (e as HTMLElement).dataset.seconds)) || 0) > 0, 15_000, 250);
-    assert.match(await page.textContent('#latency') ?? '', /LIVE · \d+\.\d s behind/);
+    assert.match(await page.textContent('#latency') ?? '', /^LIVE · low latency · \d+\.\d s$/, 'LL-HLS by default (LIVE_HLS=both)');
     assert.equal(await page.isVisible('#jump-live'), true);
     await screenshot(page, 'live');
     await publishers[0]!.kill('SIGKILL');

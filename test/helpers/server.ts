@@ -111,3 +111,18 @@ export async function addVideo(server: Pick<TestServer, 'baseUrl' | 'adminToken'
   await waitFor(`packaging of ${title}`, async () => ((await (await fetch(`${server.baseUrl}/api/admin/jobs/${jobId}`, { headers: auth })).json()) as { state: string }).state === 'done', 60_000, 200);
   return id;
 }
+
+/** A new viewer buys an item through the demo checkout; returns its cookie header and its `/api/playback/<item>` answer. */
+export async function buyAsNewViewer(server: Pick<TestServer, 'baseUrl'>, itemId: string): Promise<{ cookie: string; playback: { url: string; llUrl?: string; dvrUrl?: string } }> {
+  const base = server.baseUrl;
+  const viewer = /bo_viewer=([^;]+)/.exec((await fetch(`${base}/`)).headers.getSetCookie().join('\n'))?.[1];
+  if (!viewer) throw new Error('the origin set no viewer cookie');
+  const cookie = `bo_viewer=${viewer}`;
+  const checkout = await fetch(`${base}/api/checkout`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ itemId }) });
+  const { url } = (await checkout.json()) as { url: string };
+  const paid = await fetch(url, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=buyer%40example.com', redirect: 'manual' });
+  await fetch(new URL(paid.headers.get('location')!, base), { headers: { cookie } });
+  const playback = await fetch(`${base}/api/playback/${itemId}`, { headers: { cookie } });
+  if (playback.status !== 200) throw new Error(`playback after the purchase: ${playback.status}`);
+  return { cookie, playback: (await playback.json()) as { url: string; llUrl?: string; dvrUrl?: string } };
+}

@@ -114,12 +114,12 @@ describe('deploy/cloudfront/template.yaml against the CloudFormation resource sp
 });
 
 describe('the CloudFront design', () => {
-  test('the media cache policy keys on the path alone; the origin\'s Cache-Control decides how long', () => {
+  test('the media cache policy keys on the path and the LL-HLS delivery directives alone; the origin\'s Cache-Control decides how long', () => {
     const config = resource(template, 'MediaCachePolicy').CachePolicyConfig as Obj;
     assert.deepEqual(config.ParametersInCacheKeyAndForwardedToOrigin, {
       EnableAcceptEncodingGzip: true,
       EnableAcceptEncodingBrotli: false,
-      QueryStringsConfig: { QueryStringBehavior: 'none' },
+      QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['_HLS_msn', '_HLS_part', '_HLS_skip'] },
       CookiesConfig: { CookieBehavior: 'none' },
       HeadersConfig: { HeaderBehavior: 'none' },
     });
