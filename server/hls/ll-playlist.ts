@@ -69,7 +69,7 @@ export function renderLowLatencyPlaylist(s: LowLatencyPlaylistState, opts: { car
   let map: string | undefined;
   s.segments.forEach((seg, i) => {
     if (i < skipped) return;
-    if (seg.discontinuity && i > skipped) lines.push('#EXT-X-DISCONTINUITY');
+    if (seg.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
     if (seg.mapUri !== map) lines.push(`#EXT-X-MAP:URI="${carry(seg.mapUri, carrier)}"`);
     map = seg.mapUri;
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(seg.programDateTime).toISOString()}`);

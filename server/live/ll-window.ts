@@ -191,10 +191,8 @@ export function createLowLatencyWindow(opts: LowLatencyWindowOptions): LowLatenc
       if (run !== runId) return;
       run = undefined;
       const seg = open();
-      if (seg) {
-        complete(seg);
-        changed();
-      }
+      if (seg) complete(seg);
+      changed(); // the preload hint goes, whether or not the run published anything
     },
     end() {
       if (ended) return;
@@ -264,7 +262,7 @@ export function createLowLatencyWindow(opts: LowLatencyWindowOptions): LowLatenc
           mapUri: uri(s.runId, rung, 'init.mp4'),
           parts: s.parts[i]!.map((p, k) => ({ uri: uri(s.runId, rung, `${s.msn}.${k}.m4s`), duration: p.duration, independent: p.independent })),
         })),
-        preloadHint: run !== undefined && runOfNext ? uri(runOfNext, rung, `${next.msn}.${next.part}.m4s`) : undefined,
+        preloadHint: run !== undefined && !ended && runOfNext ? uri(runOfNext, rung, `${next.msn}.${next.part}.m4s`) : undefined,
         renditionReports: edge ? opts.rungs.filter((r) => r !== rung).map((r) => ({ uri: `ll-${r}.m3u8`, lastMsn: edge.msn, lastPart: edge.part })) : [],
         ended,
       };

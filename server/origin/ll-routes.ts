@@ -39,8 +39,10 @@ export function parseDeliveryDirectives(query: string): DeliveryDirectives | str
 export function tooFarAhead(d: DeliveryDirectives, edge: PartPosition, partTarget: number): boolean {
   if (d.msn === undefined) return false;
   if (d.msn > edge.msn + 2) return true;
+  if (d.part === undefined || d.msn < edge.msn) return false;
   const advanceLimit = partTarget < 1 ? Math.ceil(3 / partTarget) : 3;
-  return d.part !== undefined && d.msn === edge.msn && d.part > edge.part + advanceLimit;
+  // in a later segment, part P is at least P + 1 parts past the edge
+  return d.msn === edge.msn ? d.part > edge.part + advanceLimit : d.part + 1 > advanceLimit;
 }
 
 /** How long a blocking request is held at most: three target durations (then 503, as rfc8216bis suggests). */
