@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { benchFfmpeg } from './ffmpeg-cost.ts';
 import { benchHttp, type Row } from './http-serving.ts';
 import { benchLiveLatency } from './live-latency.ts';
+import { benchLowLatencyCost } from './ll-cost.ts';
 import { benchEdgeOffload } from './edge-offload.ts';
 import { benchMemory } from './memory.ts';
 import { benchRecording } from './recording-cost.ts';
@@ -16,7 +17,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const quick = process.argv.includes('--quick');
 
 const started = performance.now();
-const rows: Row[] = [...(await benchHttp(quick)), ...(await benchLiveLatency(quick)), ...(await benchFfmpeg(quick)), ...(await benchMemory(quick)), ...(await benchEdgeOffload(quick)), ...(await benchRecording(quick))].sort(
+const rows: Row[] = [...(await benchHttp(quick)), ...(await benchLiveLatency(quick)), ...(await benchFfmpeg(quick)), ...(await benchMemory(quick)), ...(await benchEdgeOffload(quick)), ...(await benchRecording(quick)), ...(await benchLowLatencyCost(quick))].sort(
   (a, b) => Number.parseInt(a.name, 10) - Number.parseInt(b.name, 10),
 );
 const ttff = await benchTtff(quick ? 3 : 10);
