@@ -83,6 +83,13 @@ test('tooFarAhead: a part beyond the Advance Part Limit, ceil(3 / PART-TARGET) b
 
 test('tooFarAhead: a part of the next segment far beyond the Advance Part Limit', () => {
   assert.equal(tooFarAhead(d(11, 50), { msn: 10, part: 1 }, 0.334), true);
+  // part P of a later segment is at least P + 1 parts past the edge: 9 parts allowed at 0.334 s
+  assert.equal(tooFarAhead(d(11, 7), { msn: 10, part: 1 }, 0.334), false);
+  assert.equal(tooFarAhead(d(11, 8), { msn: 10, part: 1 }, 0.334), false);
+  assert.equal(tooFarAhead(d(11, 9), { msn: 10, part: 1 }, 0.334), true);
+  assert.equal(tooFarAhead(d(12, 9), { msn: 10, part: 1 }, 0.334), true);
+  assert.equal(tooFarAhead(d(11, 2), { msn: 10, part: 1 }, 1), false);
+  assert.equal(tooFarAhead(d(11, 3), { msn: 10, part: 1 }, 1), true);
 });
 
 test('blockingTimeoutMs: three target durations', () => {
