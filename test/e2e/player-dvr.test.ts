@@ -89,7 +89,7 @@ describe('live DVR (time-shift) in Chromium', () => {
     await waitFor('the bar to say LIVE', async () => (await page.textContent('#dvr-behind')) === 'LIVE', 5000, 200);
     const dvrReads = playlists.filter((p) => /\/dvr-\w+\.m3u8$/.test(p)).length;
     assert.ok(dvrReads <= 1, `live viewers read the hot playlists (the DVR media playlist was read ${dvrReads} times: once is to learn its range)`);
-    assert.ok(playlists.some((p) => /\/live\/demo\/240p\.m3u8$|\/live\/demo\/180p\.m3u8$/.test(p)));
+    assert.ok(playlists.some((p) => /\/live\/demo\/ll-(240p|180p)\.m3u8$/.test(p)), 'the hot playlists are the LL-HLS ones (LIVE_HLS=both)');
 
     await page.fill('#dvr-seek', '-60'); // sets the range input's value and fires input and change, as a drag does
     await waitFor('the switch to the DVR playlists', async () => (await dvrSource(page)) === 'dvr', 20_000, 200);

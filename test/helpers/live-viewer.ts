@@ -67,7 +67,8 @@ export function transcoderPids(childPids: readonly number[], dataDir: string, ch
   const marker = `${path.join(dataDir, 'live', channel)}${path.sep}`;
   return childPids.filter((pid) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      // a transcoder writing LL-HLS runs in its run's folder with relative paths; otherwise its paths name the folder
+      return `${fs.readlinkSync(`/proc/${pid}/cwd`)}${path.sep}`.startsWith(marker) || fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
     } catch {
       return false; // exited meanwhile
     }

@@ -49,7 +49,7 @@ describe('demo checkout (no Stripe keys)', () => {
   test('free items play without a purchase', async () => {
     const res = await t.app.inject({ url: '/api/playback/demo', headers: { host: HOST } });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), { url: 'http://localhost:8080/live/demo/master.m3u8', dvrUrl: 'http://localhost:8080/live/demo/dvr.m3u8', expiresAt: null });
+    assert.deepEqual(res.json(), { url: 'http://localhost:8080/live/demo/master.m3u8', dvrUrl: 'http://localhost:8080/live/demo/dvr.m3u8', llUrl: 'http://localhost:8080/live/demo/ll.m3u8', expiresAt: null });
     assert.equal((await t.app.inject({ url: '/api/playback/nope', headers: { host: HOST } })).json().error, 'unknown_item');
   });
 
