@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LiveChannel, LowLatencySide, PlaylistVariant } from '../live/live-channel.ts';
-import type { LowLatencyFileName } from '../live/live-channel.ts';
+import type { LiveChannel, LowLatencyFileName, LowLatencySide, PlaylistVariant } from '../live/live-channel.ts';
 import type { PartPosition } from '../live/ll-window.ts';
 import { capMaxAge, mediaPlaylistCache, SEGMENT_CACHE } from './cache-policy.ts';
 import { setCorsHeaders } from './cors.ts';

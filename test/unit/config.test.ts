@@ -161,3 +161,13 @@ test('INGEST_HOST: PUBLIC_URL\'s host by default (the OBS server field), its own
   assert.equal(loadConfig({ PUBLIC_URL: 'https://d111.cloudfront.net', INGEST_HOST: 'ingest.example.com' }, CWD).ingestHost, 'ingest.example.com');
   assert.match(configError({ INGEST_HOST: 'rtmp://x/y' }).message, /INGEST_HOST=.* is invalid: expected a host name or IP address/);
 });
+
+test('LIVE_HLS and PART_SECONDS: both and 0.333 s by default, the three modes, parts from 0.1 to 1 s', () => {
+  const defaults = loadConfig({}, CWD);
+  assert.equal(defaults.liveHls, 'both');
+  assert.equal(defaults.partSeconds, 0.333);
+  for (const mode of ['standard', 'low-latency', 'both'] as const) assert.equal(loadConfig({ LIVE_HLS: mode }, CWD).liveHls, mode);
+  assert.equal(loadConfig({ PART_SECONDS: '0.5' }, CWD).partSeconds, 0.5);
+  assert.match(configError({ LIVE_HLS: 'fast' }).message, /LIVE_HLS=.*invalid/);
+  for (const bad of ['0', '0.05', '1.5', 'abc', '-0.3']) assert.match(configError({ PART_SECONDS: bad }).message, /PART_SECONDS=.*seconds from 0\.1 to 1/, bad);
+});
