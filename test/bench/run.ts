@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFfmpeg } from './ffmpeg-cost.ts';
+import { benchGlassToGlass } from './glass-to-glass.ts';
 import { benchHttp, type Row } from './http-serving.ts';
 import { benchLiveLatency } from './live-latency.ts';
 import { benchLowLatencyCost } from './ll-cost.ts';
@@ -21,6 +22,7 @@ const rows: Row[] = [...(await benchHttp(quick)), ...(await benchLiveLatency(qui
   (a, b) => Number.parseInt(a.name, 10) - Number.parseInt(b.name, 10),
 );
 const ttff = await benchTtff(quick ? 3 : 10);
+const glassToGlass = await benchGlassToGlass(quick);
 const table = [
   '| comparison | ours | peer | ratio | target | met |',
   '| --- | --- | --- | --- | --- | --- |',
@@ -102,6 +104,8 @@ ${rows.map((r) => `- ${r.name}: ${r.notes}.`).join('\n')}
   of a 2-core VM, so a single figure can come out slightly negative.
 
 ${ttff}
+
+${glassToGlass}
 `;
 fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), report);
 console.log(report);
