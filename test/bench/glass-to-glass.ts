@@ -40,6 +40,8 @@ export interface G2gResult {
   readonly heights: Record<string, number>;
   /** How frames were caught in the page. */
   readonly method: 'requestVideoFrameCallback' | 'requestAnimationFrame';
+  /** The player's own latency badge at the end of the window (#latency), for comparison: its delay from the origin receiving the picture (PROGRAM-DATE-TIME) and hls.js's seconds behind the live edge, when shown. */
+  readonly playerBadge: { readonly delay?: number; readonly behind?: number };
   /** The page's performance clock minus Date.now() (ms), at the end: how far apart the two clocks were. */
   readonly clockSkewMs: number;
 }
@@ -137,6 +139,13 @@ async function openAndPlay(page: Page, baseUrl: string): Promise<void> {
   await page.evaluate(`(${pageSampler.toString()})((${clockPattern.toString()})())`);
 }
 
+/** The player's latency badge figures (#latency's data-delay and data-seconds), those it shows. */
+async function badgeOf(page: Page): Promise<G2gResult['playerBadge']> {
+  const data = await page.$eval('#latency', (e) => ({ ...(e as HTMLElement).dataset })).catch(() => ({}) as Record<string, string | undefined>);
+  const num = (v: string | undefined): number | undefined => (v ? Number(v) : undefined);
+  return { delay: num(data.delay), behind: num(data.seconds) };
+}
+
 /** Measures one mode on its own origin: publish, play, sample the window; stops everything it started. */
 async function measureMode(browser: Browser, mode: G2gMode, quick: boolean): Promise<G2gResult> {
   const server = await startServer({ LADDER: '360p:800k,240p:400k', SEGMENT_SECONDS: '2', X264_PRESET: 'veryfast', LIVE_HLS: mode });
@@ -153,6 +162,7 @@ async function measureMode(browser: Browser, mode: G2gMode, quick: boolean): Pro
     await waitFor('frames to the end of the window', async () => (await page.evaluate(() => (window as unknown as { __g2g: PageState }).__g2g.seen.at(-1)?.shown ?? 0)) >= to, to - Date.now() + 30_000, 500);
     const state = await page.evaluate(() => (window as unknown as { __g2g: PageState }).__g2g);
     const clockSkewMs = await page.evaluate(() => performance.timeOrigin + performance.now() - Date.now());
+    const playerBadge = await badgeOf(page);
     const seen = state.seen.filter((s) => s.shown >= from && s.shown < to);
     const latencies = seen.flatMap((s) => (s.stamp === undefined ? [] : [(s.shown - s.stamp) / 1000]));
     if (latencies.length === 0) throw new Error(`${mode}: no frame decoded in the window (${seen.length} frames presented, ${state.callbacks} callbacks, method ${state.method}); publisher: ${publisher.said()}`);
@@ -173,6 +183,7 @@ async function measureMode(browser: Browser, mode: G2gMode, quick: boolean): Pro
       requestedBlocking: playlists.some((u) => /[?&]_HLS_msn=/.test(u)),
       heights: countsOf(seen.filter((s) => s.stamp !== undefined).map((s) => `${s.height}p`)),
       method: state.method,
+      playerBadge,
       clockSkewMs,
     };
   } finally {
@@ -205,10 +216,12 @@ function modeLines(r: G2gResult, windowS: number): string[] {
   const target = TARGETS[r.mode];
   const met = r.median <= target;
   const [p, w] = [r.publisher, r.publisherInWindow];
+  const badge = [r.playerBadge.delay === undefined ? '' : `${s(r.playerBadge.delay)} from the origin receiving the picture (PROGRAM-DATE-TIME)`, r.playerBadge.behind === undefined ? '' : `hls.js ${s(r.playerBadge.behind)} behind the live edge`].filter(Boolean);
   return [
     `- **${r.mode === 'standard' ? 'Standard HLS' : 'Low-latency HLS'}** (\`LIVE_HLS=${r.mode}\`): ${r.samples} samples over ${windowS} s; median **${s(r.median)}**, p90 ${s(r.p90)}, min ${s(r.min)}, max ${s(r.max)}; target ≤ ${target} s median: ${met ? 'met' : '**not met**'}`,
     `  - Frames: ${r.samples} decoded, ${r.rejected} rejected by the checksum, ${r.unseen} presented but not seen by the callback (${r.method}); rung shown: ${shares(r.heights)}`,
     `  - Publisher: ${p.written} frames written, ${p.skippedBackpressure} skipped for ffmpeg's backpressure (${w.skippedBackpressure} in the window), ${p.skippedLate} for a late timer (${w.skippedLate} in the window)`,
+    `  - The player's own badge at the end: ${badge.length ? badge.join(', ') : 'no figure shown'}`,
     `  - Playlists requested: ${Object.entries(r.playlists).map(([path, n]) => `\`${path}\` ×${n}`).join(', ')}; blocking reloads (\`_HLS_msn\`): ${r.requestedBlocking ? 'yes' : 'none seen'}${r.mode === 'low-latency' && !r.requestedBlocking ? ' (so this mode played standard HLS)' : ''}`,
   ];
 }
