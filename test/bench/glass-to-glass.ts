@@ -42,6 +42,8 @@ export interface G2gResult {
   readonly method: 'requestVideoFrameCallback' | 'requestAnimationFrame';
   /** The player's own latency badge at the end of the window (#latency), for comparison: its delay from the origin receiving the picture (PROGRAM-DATE-TIME) and hls.js's seconds behind the live edge, when shown. */
   readonly playerBadge: { readonly delay?: number; readonly behind?: number };
+  /** Times the video waited for data (its `waiting` events): from page load, and in the sampling window. */
+  readonly stalls: { readonly total: number; readonly inWindow: number };
   /** The page's performance clock minus Date.now() (ms), at the end: how far apart the two clocks were. */
   readonly clockSkewMs: number;
 }
@@ -125,6 +127,7 @@ const countsOf = (values: Array<string | number>): Record<string, number> => val
 /** Opens the watch page, waits until the video's position advances, then installs the sampler. */
 async function openAndPlay(page: Page, baseUrl: string): Promise<void> {
   await page.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);'); // tsx's keep-names helper in serialised functions
+  await page.addInitScript("globalThis.__waits = []; document.addEventListener('waiting', () => globalThis.__waits.push(Date.now()), true);"); // media events do not bubble: caught in capture
   await page.goto(`${baseUrl}/watch/demo`);
   await waitFor('the video element', () => page.$('#video'), 30_000, 200);
   await waitFor('playback to start', async () => {
@@ -146,9 +149,9 @@ async function badgeOf(page: Page): Promise<G2gResult['playerBadge']> {
   return { delay: num(data.delay), behind: num(data.seconds) };
 }
 
-/** Measures one mode on its own origin: publish, play, sample the window; stops everything it started. */
-async function measureMode(browser: Browser, mode: G2gMode, quick: boolean): Promise<G2gResult> {
-  const server = await startServer({ LADDER: '360p:800k,240p:400k', SEGMENT_SECONDS: '2', X264_PRESET: 'veryfast', LIVE_HLS: mode });
+/** Measures one mode on its own origin (`env` adds to its environment): publish, play, sample the window; stops everything it started. */
+export async function measureMode(browser: Browser, mode: G2gMode, quick: boolean, env: Record<string, string> = {}): Promise<G2gResult> {
+  const server = await startServer({ LADDER: '360p:800k,240p:400k', SEGMENT_SECONDS: '2', X264_PRESET: 'veryfast', LIVE_HLS: mode, ...env });
   const publisher = startClockPublisher(server.rtmpUrl(server.demoKey));
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
   try {
@@ -163,6 +166,7 @@ async function measureMode(browser: Browser, mode: G2gMode, quick: boolean): Pro
     const state = await page.evaluate(() => (window as unknown as { __g2g: PageState }).__g2g);
     const clockSkewMs = await page.evaluate(() => performance.timeOrigin + performance.now() - Date.now());
     const playerBadge = await badgeOf(page);
+    const waits = await page.evaluate(() => (globalThis as unknown as { __waits: number[] }).__waits);
     const seen = state.seen.filter((s) => s.shown >= from && s.shown < to);
     const latencies = seen.flatMap((s) => (s.stamp === undefined ? [] : [(s.shown - s.stamp) / 1000]));
     if (latencies.length === 0) throw new Error(`${mode}: no frame decoded in the window (${seen.length} frames presented, ${state.callbacks} callbacks, method ${state.method}); publisher: ${publisher.said()}`);
@@ -184,6 +188,7 @@ async function measureMode(browser: Browser, mode: G2gMode, quick: boolean): Pro
       heights: countsOf(seen.filter((s) => s.stamp !== undefined).map((s) => `${s.height}p`)),
       method: state.method,
       playerBadge,
+      stalls: { total: waits.length, inWindow: waits.filter((t) => t >= from && t < to).length },
       clockSkewMs,
     };
   } finally {
@@ -221,7 +226,7 @@ function modeLines(r: G2gResult, windowS: number): string[] {
     `- **${r.mode === 'standard' ? 'Standard HLS' : 'Low-latency HLS'}** (\`LIVE_HLS=${r.mode}\`): ${r.samples} samples over ${windowS} s; median **${s(r.median)}**, p90 ${s(r.p90)}, min ${s(r.min)}, max ${s(r.max)}; target ≤ ${target} s median: ${met ? 'met' : '**not met**'}`,
     `  - Frames: ${r.samples} decoded, ${r.rejected} rejected by the checksum, ${r.unseen} presented but not seen by the callback (${r.method}); rung shown: ${shares(r.heights)}`,
     `  - Publisher: ${p.written} frames written, ${p.skippedBackpressure} skipped for ffmpeg's backpressure (${w.skippedBackpressure} in the window), ${p.skippedLate} for a late timer (${w.skippedLate} in the window)`,
-    `  - The player's own badge at the end: ${badge.length ? badge.join(', ') : 'no figure shown'}`,
+    `  - The player's own badge at the end: ${badge.length ? badge.join(', ') : 'no figure shown'}; the video waited for data ${r.stalls.total} times from page load (${r.stalls.inWindow} in the window)`,
     `  - Playlists requested: ${Object.entries(r.playlists).map(([path, n]) => `\`${path}\` ×${n}`).join(', ')}; blocking reloads (\`_HLS_msn\`): ${r.requestedBlocking ? 'yes' : 'none seen'}${r.mode === 'low-latency' && !r.requestedBlocking ? ' (so this mode played standard HLS)' : ''}`,
   ];
 }
