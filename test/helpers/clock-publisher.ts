@@ -2,9 +2,8 @@
 // time (frame k at t0 + k/fps, drift-free, never a burst), stamps each with Date.now() as it is generated
 // (clock-pattern.ts burns it into the picture) and pipes them to ffmpeg, which encodes like OBS's low-latency
 // settings and publishes FLV over RTMP.
-import { spawn } from 'node:child_process';
 import { clockPattern } from '../bench/clock-pattern.ts';
-import type { Child } from './processes.ts';
+import { spawnChild, type Child } from './processes.ts';
 
 /** What the frame loop did: frames written to ffmpeg and frames skipped (ffmpeg not keeping up, or the loop late). */
 export interface PublisherStats {
@@ -58,24 +57,6 @@ export function clockFrame(k: number, stamp: number, codec = clockPattern()): Bu
   return frame;
 }
 
-/** Spawns ffmpeg with stdin piped (spawnChild's stdin is closed) and tracks its exit like spawnChild. */
-function spawnWithStdin(args: string[]): Child {
-  const proc = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
-  return {
-    proc,
-    pid: proc.pid!,
-    exited,
-    async kill(signal = 'SIGTERM') {
-      if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid!, signal);
-      const timer = setTimeout(() => proc.exitCode === null && proc.signalCode === null && process.kill(proc.pid!, 'SIGKILL'), 5000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
-}
-
 /**
  * Starts publishing to `url`. The clock (t0) starts once ffmpeg has taken the first frame, so its start-up
  * is not counted as skipped frames; a frame whose time comes while ffmpeg still holds the previous one is
@@ -83,7 +64,7 @@ function spawnWithStdin(args: string[]): Child {
  */
 export function startClockPublisher(url: string): ClockPublisher {
   const codec = clockPattern();
-  const child = spawnWithStdin(clockFfmpegArgs(url));
+  const child = spawnChild('ffmpeg', clockFfmpegArgs(url), { stdin: 'pipe' });
   const stdin = child.proc.stdin!;
   let said = '';
   child.proc.stderr!.on('data', (d: Buffer) => (said = (said + d.toString()).slice(-4000)));
