@@ -24,7 +24,7 @@ describe('web player: LL-HLS of a paid live channel in Chromium', () => {
     await server?.stop();
   });
 
-  test('a buyer plays LL-HLS (blocking reloads, parts) with signed requests and sees the latency; a stranger cannot', async () => {
+  test('a buyer plays LL-HLS (blocking reloads, parts) with signed requests, sees the latency and can time-shift without being pulled back; a stranger cannot', async () => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     const page = await context.newPage();
     const requests: string[] = [];
@@ -44,6 +44,23 @@ describe('web player: LL-HLS of a paid live channel in Chromium', () => {
     const signed = /[?&]Policy=[^&]+&Signature=[^&]+&Key-Pair-Id=/;
     assert.ok([...blocking, ...parts].every((u) => signed.test(u)), 'every playlist and part request carries the signature');
     await screenshot(page, 'live-low-latency');
+
+    // time-shifted 2 s back (inside the range where hls.js would speed up to its target latency): it stays at 1x where the viewer chose
+    await page.evaluate(() => {
+      const w = window as unknown as { __rates?: number[] };
+      const video = document.querySelector('#video') as HTMLVideoElement;
+      video.addEventListener('seeked', () => (w.__rates ??= [video.playbackRate]), { once: true });
+      video.addEventListener('ratechange', () => w.__rates?.push(video.playbackRate));
+    });
+    await page.fill('#dvr-seek', '-2');
+    await waitFor('the seek to be done', async () => page.evaluate(() => (window as unknown as { __rates?: number[] }).__rates !== undefined), 10_000, 100);
+    const t0 = await currentTime(page);
+    await waitFor('3 s of media played after the seek', async () => (await currentTime(page)) > t0 + 3, 15_000, 200);
+    const rates = await page.evaluate(() => (window as unknown as { __rates: number[] }).__rates);
+    assert.ok(rates.every((r) => r <= 1), `no catching up while time-shifted (rates ${rates.join(', ')})`);
+    assert.equal(await page.$eval('#video', (v) => (v as HTMLVideoElement).playbackRate), 1);
+    const behind = Number(await page.$eval('#dvr', (e) => (e as HTMLElement).dataset.behindSeconds));
+    assert.ok(behind >= 1.5, `still about 2 s behind live (${behind} s)`);
 
     const stranger = await browser.newContext();
     const other = await stranger.newPage();
