@@ -76,6 +76,8 @@ export interface AppDeps {
   readonly publishing?: () => Map<string, number>;
   /** Tells the packaging queue a job was queued. */
   readonly kickJobs: () => void;
+  /** Ends a video's packaging before it is deleted (queued jobs dropped, a running one stopped and waited for). */
+  readonly cancelJobs: (videoId: string) => Promise<void>;
   /** The clock of entitlements and rate limits (tests inject one). */
   readonly now?: () => number;
   /** RTMPT (RTMP over HTTP POSTs): its requests are answered ahead of fastify, whose body parsing never sees them. */

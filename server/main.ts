@@ -146,6 +146,7 @@ async function main(): Promise<void> {
     devices: createDeviceRepository(db),
     ...(mailer ? { mailer } : {}), capacity, log, verifier, gateway, stripe, videos, bucket,
     kickJobs: jobs.kick,
+    cancelJobs: (videoId) => jobs.cancel(videoId),
     lastRefusal: ingest.lastRefusal,
     publishing: ingest.publishing,
     adminToken: stored.token,

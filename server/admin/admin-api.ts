@@ -49,6 +49,7 @@ export interface AdminDeps {
   readonly capacity?: Pick<CapacityMonitor, 'loads' | 'budgetCores'>;
   readonly adminToken: string;
   readonly kickJobs: () => void;
+  readonly cancelJobs: (videoId: string) => Promise<void>;
   readonly lastRefusal?: (channelId: string) => { reason: string; at: number } | undefined;
   readonly publishing?: () => Map<string, number>;
   readonly about: { version: string; keyPairId: string };
@@ -77,7 +78,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminDeps, ctx: Adm
     registerSessionRoutes(scope, { sessions, adminToken: deps.adminToken, guard: admin, ttlSeconds: SESSION_HOURS * 3600, secure: (req) => secure || requestScheme(req.raw, config.trustProxy) === 'https' }),
   );
   registerConsoleRoutes(app, { consoleDir: deps.consoleDir });
-  registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, admin, kick: deps.kickJobs, now, viewersNow: (id) => viewersNow.count(id) });
+  registerVideoRoutes(app, { videos: deps.videos, bucket: deps.bucket, admin, kick: deps.kickJobs, cancelJobs: deps.cancelJobs, now, viewersNow: (id) => viewersNow.count(id) });
   registerUploadRoutes(app, {
     uploads: createUploadStore({ dir: path.join(config.dataDir, 'uploads'), maxBytes: MAX_UPLOAD_BYTES }),
     videos: deps.videos, bucket: deps.bucket, admin, chunkBytes: config.uploadChunkBytes, ffprobePath: ffprobeFor(config.ffmpegPath), kick: deps.kickJobs, now,

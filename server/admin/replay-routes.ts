@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { VIDEO_ID, type Video, type VideoRepository } from '../db/video-repository.ts';
 import { sendError } from '../origin/http-reply.ts';
 import type { Bucket } from '../storage/bucket.ts';
-import { versionPrefix } from '../storage/vod-keys.ts';
+import { videoPrefix } from '../storage/vod-keys.ts';
 import type { AdminGuard } from './admin-auth.ts';
 import { MAX_PRICE_CENTS } from './channel-routes.ts';
 
@@ -26,13 +26,15 @@ export function findReplay(videos: Pick<VideoRepository, 'get'>, id: string): Vi
 }
 
 /**
- * Deletes a video or replay: its own version folders in the bucket and a source the console uploaded
- * (`uploads/…`; an operator's own source key is left alone), then its catalog entry (the files first, so
- * nothing is left orphaned and listed). Returns how many files were deleted.
+ * Deletes a video or replay: its packaging first (`cancelJobs`: queued jobs dropped, a running one stopped and
+ * waited for, so nothing is uploaded after), then its own folder in the bucket (every version, published or
+ * part-uploaded) and a source the console uploaded (`uploads/…`; an operator's own source key is left alone),
+ * then its catalog entry (the files first, so nothing is left orphaned and listed). Returns how many files were deleted.
  */
-export async function deleteVideo(deps: { videos: VideoRepository; bucket: Pick<Bucket, 'list' | 'delete'> }, video: Video): Promise<number> {
+export async function deleteVideo(deps: { videos: VideoRepository; bucket: Pick<Bucket, 'list' | 'delete'>; cancelJobs?: (videoId: string) => Promise<void> }, video: Video): Promise<number> {
+  await deps.cancelJobs?.(video.id);
   const keys = video.sourceKey.startsWith('uploads/') ? [video.sourceKey] : [];
-  for (const version of deps.videos.versions(video.id)) keys.push(...(await deps.bucket.list(`${versionPrefix(video.id, version)}/`)));
+  keys.push(...(await deps.bucket.list(videoPrefix(video.id))));
   for (const key of keys) await deps.bucket.delete(key);
   deps.videos.remove(video.id);
   return keys.length;

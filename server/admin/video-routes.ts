@@ -35,7 +35,7 @@ const videoView = (v: Video, job: Job | undefined, viewers: number) => ({
 });
 
 /** `POST /api/admin/videos`, `GET /api/admin/videos`, `PATCH`/`DELETE /api/admin/videos/<id>`, `GET /api/admin/jobs/<id>`, behind the admin guard. */
-export function registerVideoRoutes(app: FastifyInstance, deps: { videos: VideoRepository; bucket: Bucket; admin: AdminGuard; kick(): void; now: () => number; viewersNow(itemId: string): number }): void {
+export function registerVideoRoutes(app: FastifyInstance, deps: { videos: VideoRepository; bucket: Bucket; admin: AdminGuard; kick(): void; cancelJobs(videoId: string): Promise<void>; now: () => number; viewersNow(itemId: string): number }): void {
   const guard = { onRequest: deps.admin };
   app.post('/api/admin/videos', guard, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;

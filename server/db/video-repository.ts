@@ -68,8 +68,8 @@ export interface VideoRepository {
   replays(channelId?: string): Video[];
   /** Changes a video's title or price. */
   update(id: string, changes: { title?: string; priceCents?: number }): Video | undefined;
-  /** Every version a video has had. */
-  versions(id: string): string[];
+  /** Drops a video's queued jobs (before it is deleted: none of them may start); returns how many. */
+  unqueue(videoId: string): number;
   /** Forgets a video, its versions and jobs (its files are the caller's to delete first). */
   remove(id: string): void;
   /** Puts running jobs whose runner stopped beating (or every running job, at start-up) back in the queue. */
@@ -119,9 +119,9 @@ export function createVideoRepository(db: Db): VideoRepository {
   const replaysOf = db.prepare('SELECT * FROM videos WHERE channel_id = ? ORDER BY recorded_from DESC, id');
   const setTitle = db.prepare('UPDATE videos SET title = ? WHERE id = ?');
   const setPrice = db.prepare('UPDATE videos SET price_cents = ? WHERE id = ?');
-  const versionsOf = db.prepare('SELECT version FROM video_versions WHERE video_id = ? ORDER BY published_at');
   const deleteVersions = db.prepare('DELETE FROM video_versions WHERE video_id = ?');
   const deleteJobs = db.prepare('DELETE FROM jobs WHERE video_id = ?');
+  const deleteQueued = db.prepare("DELETE FROM jobs WHERE video_id = ? AND state = 'queued'");
   const deleteVideo = db.prepare('DELETE FROM videos WHERE id = ?');
   const requeue = db.prepare("UPDATE jobs SET state = 'queued', progress = 0, updated_at = ? WHERE state = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < ?)");
   const getVideo = (id: string): Video | undefined => {
@@ -185,7 +185,7 @@ export function createVideoRepository(db: Db): VideoRepository {
         if (changes.priceCents !== undefined) setPrice.run(changes.priceCents, id);
         return getVideo(id);
       })(),
-    versions: (id) => (versionsOf.all(id) as Array<{ version: string }>).map((r) => r.version),
+    unqueue: (videoId) => deleteQueued.run(videoId).changes,
     remove: (id) =>
       db.transaction(() => {
         deleteVersions.run(id);

@@ -1,5 +1,8 @@
+/** The bucket folder of one video's versions, published or not (with its trailing slash). */
+export const videoPrefix = (videoId: string): string => `vod/${videoId}/`;
+
 /** The bucket folder of one packaged version (VOD and replays alike). */
-export const versionPrefix = (videoId: string, version: string): string => `vod/${videoId}/${version}`;
+export const versionPrefix = (videoId: string, version: string): string => `${videoPrefix(videoId)}${version}`;
 
 /** Content versions: 16 hex digits (a VOD's are the first of its source bytes' SHA-256). */
 export const VERSION = /^[0-9a-f]{16}$/;

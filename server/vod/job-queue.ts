@@ -9,6 +9,8 @@ export interface JobQueue {
   kick(): void;
   /** Stops running jobs (their ffmpeg by PID); they stay queued for the next start. */
   stop(): Promise<void>;
+  /** Ends a video's packaging before it is deleted: its queued jobs are dropped, its running ones stopped; resolves once they have ended. */
+  cancel(videoId: string): Promise<void>;
 }
 
 /** Runs one job; rejects with a message fit for the operator. */
@@ -16,7 +18,9 @@ export type JobRunner = (job: Job, onProgress: (p: number) => void, signal: Abor
 
 /** Builds the queue. Jobs live in SQLite, so a crash or restart never loses one: a running job whose heartbeat stops is queued again. */
 export function createJobQueue(deps: { videos: VideoRepository; run: JobRunner; concurrency: number; log: Logger; now: () => number; pollMs?: number; staleMs?: number }): JobQueue {
-  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const running = new Map<string, { videoId: string; controller: AbortController; done: Promise<void> }>();
+  /** Jobs stopped because their video is being deleted. */
+  const cancelled = new Set<string>();
   const staleMs = deps.staleMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -37,6 +41,10 @@ export function createJobQueue(deps: { videos: VideoRepository; run: JobRunner; 
           deps.log.info('packaging job done', { job: job.id, video: job.videoId });
         },
         (e: Error) => {
+          if (cancelled.has(job.id)) {
+            deps.videos.finish(job.id, { error: 'cancelled: the video was deleted' }, deps.now());
+            return deps.log.info('packaging job cancelled: its video is being deleted', { job: job.id, video: job.videoId });
+          }
           if (stopping) return; // left running: the next start queues it again
           deps.videos.finish(job.id, { error: e.message }, deps.now());
           deps.log.error('packaging job failed', { job: job.id, video: job.videoId, error: e.message });
@@ -45,9 +53,10 @@ export function createJobQueue(deps: { videos: VideoRepository; run: JobRunner; 
       .finally(() => {
         clearInterval(beat);
         running.delete(job.id);
+        cancelled.delete(job.id);
         if (!stopping) poll();
       });
-    running.set(job.id, { controller, done });
+    running.set(job.id, { videoId: job.videoId, controller, done });
   };
 
   const poll = (): void => {
@@ -74,6 +83,15 @@ export function createJobQueue(deps: { videos: VideoRepository; run: JobRunner; 
       clearInterval(timer);
       for (const { controller } of running.values()) controller.abort();
       await Promise.all([...running.values()].map((r) => r.done));
+    },
+    async cancel(videoId) {
+      deps.videos.unqueue(videoId);
+      const mine = [...running].filter(([, r]) => r.videoId === videoId);
+      for (const [jobId, r] of mine) {
+        cancelled.add(jobId);
+        r.controller.abort();
+      }
+      await Promise.all(mine.map(([, r]) => r.done));
     },
   };
 }

@@ -48,6 +48,7 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     const probing = probeSource(ffprobeFor(deps.settings.ffmpegPath), source);
     probing.catch(() => undefined); // awaited below unless the bytes turn out to be packaged already
     const version = await hashFile(source);
+    if (signal.aborted) throw new Error('stopped');
     if (deps.videos.hasVersion(video.id, version)) {
       const duration = video.version === version && video.durationSec !== undefined ? video.durationSec : (await probing).durationSec;
       deps.videos.publish(video.id, version, duration, deps.now());
@@ -79,6 +80,7 @@ export async function runPackageJob(job: Job, deps: PackageDeps, onProgress: (p:
     // playlists last: every segment a playlist names is in the bucket before the playlist itself
     await inBatches(files.filter((f) => !f.endsWith('.m3u8')), UPLOADS_AT_ONCE, upload);
     await inBatches(files.filter((f) => f.endsWith('.m3u8')), UPLOADS_AT_ONCE, upload);
+    if (signal.aborted) throw new Error('stopped');
     deps.videos.publish(video.id, version, probed.durationSec, deps.now());
     deps.log.info('video packaged', { video: video.id, version, rungs: rungs.map((r) => r.name), files: files.length, encodeSeconds: Number(encodeSeconds.toFixed(2)) });
   } finally {

@@ -68,6 +68,7 @@ export interface TestAppOptions {
   bucket?: Bucket;
   /** Called when a packaging job is queued. */
   kickJobs?: () => void;
+  cancelJobs?: (videoId: string) => Promise<void>;
   /** The payment side: Stripe (client and gateway) or, by default, the demo checkout. */
   payments?: (purchases: PurchaseRepository, config: Config) => { gateway: PaymentGateway; stripe: Stripe | undefined };
 }
@@ -110,6 +111,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<{
     config, channels, purchases, live, adminToken, log, grants,
     devices: createDeviceRepository(db), gateway, stripe, now, videos, bucket,
     kickJobs: opts.kickJobs ?? (() => undefined),
+    cancelJobs: opts.cancelJobs ?? (async () => undefined),
     playerDir: path.join(ROOT, 'player'),
     consoleDir: path.join(ROOT, 'console'),
     about: { version: 'test', keyPairId: keys.keyPairId },

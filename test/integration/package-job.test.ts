@@ -55,11 +55,11 @@ describe('packaging job: the upload to the bucket', () => {
   });
 
   /** Packages a fresh copy of the clip (a new source key: a new video) through `bucket`. */
-  const run = (bucket: Bucket, name: string) => {
+  const run = (bucket: Bucket, name: string, controller = new AbortController()) => {
     fs.copyFileSync(path.join(dir, 'media', 'videos', 'clip.mp4'), path.join(dir, 'media', 'videos', `${name}.mp4`));
     const { video, job } = videos.register({ sourceKey: `videos/${name}.mp4`, title: 'Clip', priceCents: undefined }, Date.now());
     const workDir = path.join(dir, `work-${name}`);
-    const done = runPackageJob(job, { bucket, videos, settings, workDir, signatureParams: ['Policy', 'Signature', 'Key-Pair-Id'], log: createLogger('error'), now: Date.now }, () => undefined, new AbortController().signal);
+    const done = runPackageJob(job, { bucket, videos, settings, workDir, signatureParams: ['Policy', 'Signature', 'Key-Pair-Id'], log: createLogger('error'), now: Date.now }, () => undefined, controller.signal);
     return { video, workDir, done };
   };
 
@@ -86,5 +86,14 @@ describe('packaging job: the upload to the bucket', () => {
     assert.ok(bucket.moved.length <= 3 + 7, `only the uploads already running finished (${bucket.moved.length} started)`);
     assert.ok(!bucket.moved.some((k) => k.endsWith('.m3u8')), 'no playlist was written');
     assert.deepEqual(fs.readdirSync(workDir), [], 'nothing left in the work folder');
+  });
+
+  test('a job stopped while its playlists go up (its video is being deleted) publishes nothing', async () => {
+    const controller = new AbortController();
+    const inner = createLocalBucket(path.join(dir, 'media'));
+    const bucket: Bucket = { ...inner, moveIn: async (key, file, type) => (key.endsWith('/q/master.m3u8') && controller.abort(), inner.moveIn(key, file, type)) }; // the last file up
+    const { video, done } = run(bucket, 'stopped', controller);
+    await assert.rejects(done, /stopped/);
+    assert.equal(videos.get(video.id)!.version, undefined, 'no version published');
   });
 });

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { runTs } from '../helpers/cli.ts';
 import { startS3Server } from '../helpers/s3-server.ts';
-import { childPids, isAlive } from '../helpers/processes.ts';
+import { childPids, isAlive, isRunning } from '../helpers/processes.ts';
 import { makeClip } from '../helpers/media.ts';
 import { probeVideo } from '../helpers/probe.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -127,6 +127,23 @@ describe('VOD: bucket sources packaged into versioned ABR HLS', () => {
     assert.equal(fs.existsSync(path.join(media, 'vod', id)), false, 'nothing was written to the bucket');
     const catalog = (await (await server.get('/api/catalog')).json()) as { items: Array<{ id: string }> };
     assert.ok(!catalog.items.some((i) => i.id === id), 'not in the catalog');
+  });
+
+  test('a video deleted while it is being packaged: its ffmpeg is stopped first, nothing of it stays in the bucket, its source stays', async () => {
+    await makeClip(path.join(media, 'videos/doomed.mp4'), { seconds: 20 });
+    const { id, jobId } = await register('videos/doomed.mp4');
+    await waitFor('the job to be encoding', async () => {
+      const job = (await (await admin('GET', `/api/admin/jobs/${jobId}`)).json()) as { state: string; progress: number };
+      return job.state === 'running' && job.progress > 0.05 && job.progress < 0.9;
+    }, 60_000, 100);
+    const encoders = childPids(server.pid, 'ffmpeg');
+    assert.ok(encoders.length >= 1, 'ffmpeg packages it');
+    assert.equal((await admin('DELETE', `/api/admin/videos/${id}`)).status, 204);
+    assert.deepEqual(encoders.filter((pid) => isRunning(pid)), [], 'the delete answers once its ffmpeg has ended');
+    assert.equal((await admin('GET', `/api/admin/jobs/${jobId}`)).status, 404);
+    assert.equal(fs.existsSync(path.join(media, 'vod', id)) && fs.readdirSync(path.join(media, 'vod', id), { recursive: true }).length > 0, false, 'nothing of it in the bucket');
+    assert.ok(fs.existsSync(path.join(media, 'videos/doomed.mp4')), "the operator's own source is left alone");
+    assert.equal((await fetch(`${server.baseUrl}/vod/${id}/master.m3u8`, { redirect: 'manual' })).status, 404);
   });
 
   test('traversal and absent source keys are refused before anything is queued', async () => {
