@@ -16,11 +16,12 @@ export interface JobQueue {
 /** Runs one job; rejects with a message fit for the operator. */
 export type JobRunner = (job: Job, onProgress: (p: number) => void, signal: AbortSignal) => Promise<void>;
 
+/** The abort reason of a job stopped because its video is being deleted (a stop of the origin aborts with none). */
+const CANCELLED = 'cancelled';
+
 /** Builds the queue. Jobs live in SQLite, so a crash or restart never loses one: a running job whose heartbeat stops is queued again. */
 export function createJobQueue(deps: { videos: VideoRepository; run: JobRunner; concurrency: number; log: Logger; now: () => number; pollMs?: number; staleMs?: number }): JobQueue {
   const running = new Map<string, { videoId: string; controller: AbortController; done: Promise<void> }>();
-  /** Jobs stopped because their video is being deleted. */
-  const cancelled = new Set<string>();
   const staleMs = deps.staleMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -41,7 +42,7 @@ export function createJobQueue(deps: { videos: VideoRepository; run: JobRunner; 
           deps.log.info('packaging job done', { job: job.id, video: job.videoId });
         },
         (e: Error) => {
-          if (cancelled.has(job.id)) {
+          if (controller.signal.reason === CANCELLED) {
             deps.videos.finish(job.id, { error: 'cancelled: the video was deleted' }, deps.now());
             return deps.log.info('packaging job cancelled: its video is being deleted', { job: job.id, video: job.videoId });
           }
@@ -53,7 +54,6 @@ export function createJobQueue(deps: { videos: VideoRepository; run: JobRunner; 
       .finally(() => {
         clearInterval(beat);
         running.delete(job.id);
-        cancelled.delete(job.id);
         if (!stopping) poll();
       });
     running.set(job.id, { videoId: job.videoId, controller, done });
@@ -86,12 +86,9 @@ export function createJobQueue(deps: { videos: VideoRepository; run: JobRunner; 
     },
     async cancel(videoId) {
       deps.videos.unqueue(videoId);
-      const mine = [...running].filter(([, r]) => r.videoId === videoId);
-      for (const [jobId, r] of mine) {
-        cancelled.add(jobId);
-        r.controller.abort();
-      }
-      await Promise.all(mine.map(([, r]) => r.done));
+      const mine = [...running.values()].filter((r) => r.videoId === videoId);
+      for (const r of mine) r.controller.abort(CANCELLED);
+      await Promise.all(mine.map((r) => r.done));
     },
   };
 }

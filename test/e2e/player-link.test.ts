@@ -57,8 +57,9 @@ function signedWithOriginKey(server: TestServer, folder: string, file: string, e
 const expiredLink = (server: TestServer, folder: string, file: string): string =>
   pathTokenUrl(signedWithOriginKey(server, folder, file, new Date(Date.now() - 60_000)), `${server.baseUrl}${folder}`, file);
 
-const VIDEO_JS = createRequire(import.meta.url).resolve('video.js/dist/video.min.js');
-const VIDEO_JS_CSS = createRequire(import.meta.url).resolve('video.js/dist/video-js.min.css');
+const require = createRequire(import.meta.url);
+const VIDEO_JS = require.resolve('video.js/dist/video.min.js');
+const VIDEO_JS_CSS = require.resolve('video.js/dist/video-js.min.css');
 
 /**
  * Opens `url` in Video.js 8 (its VHS engine over MSE, as on desktop browsers) in a fresh context with no cookies,
@@ -167,8 +168,7 @@ describe('"Copy link for VLC": the signature in the path, for players without va
     const signed = signedWithOriginKey(server, '/live/ppv', 'q/master.m3u8', new Date(Date.now() + 3600_000));
     const { page, requests } = await playInVideoJs(browser, server, signed);
     try {
-      await waitFor('Video.js to ask for a child playlist', () => requests.some((r) => /\/live\/ppv\/q\/\d+p\.m3u8/.test(r.url)), 15_000, 100);
-      const child = requests.find((r) => /\/live\/ppv\/q\/\d+p\.m3u8/.test(r.url))!;
+      const child = await waitFor('Video.js to ask for a child playlist', () => requests.find((r) => /\/live\/ppv\/q\/\d+p\.m3u8/.test(r.url)), 15_000, 100);
       assert.match(decodeURIComponent(child.url), /Policy=\{\$Policy\}/, child.url);
       assert.equal(child.status, 403);
       assert.equal(await mediaTime(page), 0);
